@@ -1,0 +1,204 @@
+"""One-dimensional data distributions with an exact pdf and a seeded sampler.
+
+Every distribution answers the same small interface, in the spirit of scipy.stats:
+``pdf(x)``, ``cdf(x)``, ``sample(n, rng)``, ``support()``, ``plot_range()``, ``mean`` / ``std``.
+Public constructors check their inputs and raise ``ValueError`` with a message that names
+the field and what is allowed; the pages show that message as it is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+
+def _check_positive(name: str, value: float) -> float:
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number (got {value!r}).")
+    return value
+
+
+def _check_finite(name: str, value: float) -> float:
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number (got {value!r}).")
+    return value
+
+
+class Distribution1D:
+    """A 1-D distribution backed by a frozen scipy.stats distribution (or a mixture of them)."""
+
+    name = "distribution"
+
+    def __init__(self, frozen):
+        self._frozen = frozen
+
+    def pdf(self, x) -> np.ndarray:
+        return self._frozen.pdf(np.asarray(x, dtype=float))
+
+    def cdf(self, x) -> np.ndarray:
+        return self._frozen.cdf(np.asarray(x, dtype=float))
+
+    def ppf(self, q) -> np.ndarray:
+        return self._frozen.ppf(np.asarray(q, dtype=float))
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return self._frozen.rvs(size=int(n), random_state=rng)
+
+    def support(self) -> tuple[float, float]:
+        """Closed interval outside which the pdf is exactly zero (may be infinite)."""
+        lo, hi = self._frozen.support()
+        return float(lo), float(hi)
+
+    def plot_range(self, mass: float = 1e-4) -> tuple[float, float]:
+        """An interval holding all but ``mass`` of the probability: where plots and integrals look."""
+        return float(self.ppf(mass / 2)), float(self.ppf(1 - mass / 2))
+
+    @property
+    def mean(self) -> float:
+        return float(self._frozen.mean())
+
+    @property
+    def std(self) -> float:
+        return float(self._frozen.std())
+
+    def describe(self) -> str:
+        return self.name
+
+
+class Gaussian(Distribution1D):
+    def __init__(self, mean: float = 0.0, std: float = 1.0):
+        self.mu = _check_finite("mean", mean)
+        self.sigma = _check_positive("std", std)
+        self.name = f"N({self.mu:g}, {self.sigma:g}²)"
+        super().__init__(stats.norm(self.mu, self.sigma))
+
+
+class Uniform(Distribution1D):
+    def __init__(self, low: float = -1.0, high: float = 1.0):
+        self.low = _check_finite("low (a)", low)
+        self.high = _check_finite("high (b)", high)
+        if not self.low < self.high:
+            raise ValueError(f"uniform needs a < b (got a={self.low:g}, b={self.high:g}).")
+        self.name = f"U({self.low:g}, {self.high:g})"
+        super().__init__(stats.uniform(self.low, self.high - self.low))
+
+    def plot_range(self, mass: float = 1e-4):
+        return self.low, self.high
+
+
+class Laplace(Distribution1D):
+    def __init__(self, loc: float = 0.0, scale: float = 1.0):
+        self.loc = _check_finite("loc", loc)
+        self.scale = _check_positive("scale", scale)
+        self.name = f"Laplace({self.loc:g}, {self.scale:g})"
+        super().__init__(stats.laplace(self.loc, self.scale))
+
+
+class LogNormal(Distribution1D):
+    """log X ~ N(mu, sigma²), shifted by ``loc``: the skewed preset."""
+
+    def __init__(self, mu: float = 0.0, sigma: float = 0.5, loc: float = 0.0):
+        self.mu = _check_finite("mu (mean of log x)", mu)
+        self.sigma = _check_positive("sigma (std of log x)", sigma)
+        self.loc = _check_finite("loc (shift)", loc)
+        self.name = f"LogNormal(μ={self.mu:g}, σ={self.sigma:g}, shift={self.loc:g})"
+        super().__init__(stats.lognorm(s=self.sigma, loc=self.loc, scale=np.exp(self.mu)))
+
+
+class Beta(Distribution1D):
+    def __init__(self, a: float = 2.0, b: float = 5.0, low: float = 0.0, high: float = 1.0):
+        self.a = _check_positive("alpha", a)
+        self.b = _check_positive("beta", b)
+        self.low = _check_finite("low", low)
+        self.high = _check_finite("high", high)
+        if not self.low < self.high:
+            raise ValueError(f"Beta needs low < high (got {self.low:g}, {self.high:g}).")
+        self.name = f"Beta({self.a:g}, {self.b:g})"
+        super().__init__(stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low))
+
+
+@dataclass
+class GaussianMixture(Distribution1D):
+    """Σ_i w_i N(mean_i, std_i²). Weights must be ≥ 0 and sum to 1 (within 1e-6)."""
+
+    weights: list[float] = field(default_factory=lambda: [0.5, 0.5])
+    means: list[float] = field(default_factory=lambda: [-2.0, 2.0])
+    stds: list[float] = field(default_factory=lambda: [0.5, 0.5])
+
+    def __post_init__(self):
+        w = np.asarray(self.weights, dtype=float).ravel()
+        m = np.asarray(self.means, dtype=float).ravel()
+        s = np.asarray(self.stds, dtype=float).ravel()
+        if not (len(w) == len(m) == len(s)) or len(w) == 0:
+            raise ValueError(
+                f"mixture needs the same number (≥ 1) of weights, means and stds "
+                f"(got {len(w)}, {len(m)}, {len(s)})."
+            )
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError(f"mixture weights must be ≥ 0 (got {w.tolist()}).")
+        if abs(w.sum() - 1.0) > 1e-6:
+            raise ValueError(f"mixture weights must sum to 1 (they sum to {w.sum():.6g}).")
+        if not np.all(np.isfinite(m)):
+            raise ValueError(f"mixture means must be finite numbers (got {m.tolist()}).")
+        if not np.all(np.isfinite(s)) or np.any(s <= 0):
+            raise ValueError(f"mixture stds must be > 0 (got {s.tolist()}).")
+        self.w, self.m, self.s = w, m, s
+        self.name = " + ".join(f"{wi:g}·N({mi:g}, {si:g}²)" for wi, mi, si in zip(w, m, s))
+
+    def pdf(self, x):
+        x = np.asarray(x, dtype=float)
+        return np.sum(self.w * stats.norm.pdf(x[..., None], self.m, self.s), axis=-1)
+
+    def cdf(self, x):
+        x = np.asarray(x, dtype=float)
+        return np.sum(self.w * stats.norm.cdf(x[..., None], self.m, self.s), axis=-1)
+
+    def ppf(self, q):
+        from scipy.optimize import brentq
+
+        q = np.atleast_1d(np.asarray(q, dtype=float))
+        lo = float(np.min(self.m - 12 * self.s))
+        hi = float(np.max(self.m + 12 * self.s))
+        out = np.array([brentq(lambda t: float(self.cdf(t)) - qi, lo, hi) for qi in q.ravel()])
+        return out.reshape(q.shape) if out.size > 1 else out[0]
+
+    def sample(self, n, rng):
+        comp = rng.choice(len(self.w), size=int(n), p=self.w / self.w.sum())
+        return rng.normal(self.m[comp], self.s[comp])
+
+    def support(self):
+        return -np.inf, np.inf
+
+    @property
+    def mean(self):
+        return float(np.sum(self.w * self.m))
+
+    @property
+    def std(self):
+        second = np.sum(self.w * (self.s**2 + self.m**2))
+        return float(np.sqrt(second - self.mean**2))
+
+
+# Presets of the toy page. Keys are what the page shows.
+PRESETS = {
+    "Gaussian": lambda: Gaussian(2.0, 0.5),
+    "Bimodal mixture (mode collapse)": lambda: GaussianMixture([0.5, 0.5], [-2.0, 2.0], [0.4, 0.4]),
+    "Uniform": lambda: Uniform(0.0, 3.0),
+    "Skewed (log-normal)": lambda: LogNormal(0.0, 0.5, -0.5),
+}
+
+
+def preset(name: str) -> Distribution1D:
+    if name not in PRESETS:
+        raise ValueError(f"unknown data preset {name!r}; choose one of {list(PRESETS)}.")
+    return PRESETS[name]()
+
+
+# The noise prior p_z: the paper's figure uses a uniform z; a normal prior is the usual default.
+NOISE_PRIORS = {
+    "uniform": lambda: Uniform(-1.0, 1.0),
+    "normal": lambda: Gaussian(0.0, 1.0),
+}
