@@ -1,0 +1,166 @@
+"""KL / JS divergences: exact values, the GAN identity C(G) = -log 4 + 2·JS, a shift sweep,
+sample estimates, and discrete vectors term by term. Widgets in, gan_core out, figures out."""
+import math
+
+import numpy as np
+import streamlit as st
+from scipy.spatial.distance import jensenshannon
+from scipy.special import rel_entr
+
+from gan_core import divergences as dv
+from gan_core.distributions import Shifted, make_distribution
+from ui import divergence_figures as figs
+from ui.widgets import distribution_editor
+
+SWEEP_STEPS = 40
+
+
+def nats(d) -> str:
+    return "∞" if math.isinf(d) else f"{d:.4f} nats"
+
+
+def bits(d) -> str:
+    return "∞ bits" if math.isinf(d) else f"= {d / math.log(2):.4f} bits"
+
+
+def build(spec):
+    return make_distribution(spec[0], dict(spec[1]))
+
+
+@st.cache_data(max_entries=64)
+def exact(spec_p, spec_q):
+    p, q = build(spec_p), build(spec_q)
+    vals = {"kl_pq": dv.kl_divergence(p, q), "kl_qp": dv.kl_divergence(q, p), "js": dv.js_divergence(p, q),
+            "v": dv.value_at_optimal_discriminator(p, q), "w1": dv.wasserstein1(p, q)}
+    return vals, dv.pointwise(p, q, dv.plot_grid(p, q))
+
+
+@st.cache_data(max_entries=64)
+def sweep(spec_p, spec_q):
+    p, q = build(spec_p), build(spec_q)
+    s_max = dv.sweep_range(p, q)
+    return dv.divergence_sweep(p, q, np.linspace(0.0, s_max, SWEEP_STEPS + 1))
+
+
+@st.cache_data(max_entries=64)
+def from_samples(spec_p, spec_q, n, seed):
+    p, q = build(spec_p), build(spec_q)
+    rng = np.random.default_rng(seed)
+    xp, xq = p.sample(n, rng), q.sample(n, rng)
+    x = dv.plot_grid(p, q, n=400)
+    return xp, xq, {m: dv.estimate_from_samples(xp, xq, x, m) for m in ("kde", "histogram")}
+
+
+def metric_row(vals):
+    cols = st.columns(4)
+    for col, key, label in zip(cols, ("kl_pq", "kl_qp", "js"), ("KL(p‖q)", "KL(q‖p)", "JS(p‖q)")):
+        col.metric(label, nats(vals[key]), bits(vals[key]), delta_color="off")
+    cols[3].metric("W1(p, q)", f"{vals['w1']:.4f}", "units of x, not nats", delta_color="off")
+    for key, label in (("kl_pq", "KL(p‖q)"), ("kl_qp", "KL(q‖p)")):
+        if math.isinf(vals[key]):
+            st.info(f"{label} = ∞ because {vals[key].reason} JS stays finite: M = (p+q)/2 > 0 wherever p or q is.")
+
+
+def continuous_tab():
+    left, right = st.columns(2)
+    with left:
+        ep = distribution_editor("p", "div.p", "Gaussian", {"mean": 0.0, "std": 1.0})
+    with right:
+        eq = distribution_editor("q", "div.q", "Gaussian", {"mean": 1.0, "std": 1.5})
+    errors = [e.error for e in (ep, eq) if e.error]
+    for err in errors:
+        st.error(err)
+    if errors:
+        return
+    spec_p, spec_q = (ep.family, ep.params), (eq.family, eq.params)
+    vals, pw = exact(spec_p, spec_q)
+
+    st.subheader("Exact values (adaptive integration over the union of the supports)")
+    metric_row(vals)
+    st.plotly_chart(figs.densities_figure(pw["x"], pw["p"], pw["q"], ep.dist.name, eq.dist.name))
+    st.plotly_chart(figs.integrands_figure(pw["x"], pw["kl_pq"], pw["kl_qp"], pw["js"]))
+
+    st.subheader("The GAN identity: C(G) = V(G, D*) = −log 4 + 2·JS(p_data ‖ p_g)")
+    st.latex(r"D^*(x)=\frac{p(x)}{p(x)+q(x)},\qquad V(G,D^*)=\int p\log\frac{p}{p+q}+q\log\frac{q}{p+q}\,dx"
+             r"=-\log 4+2\,\mathrm{JS}(p\,\|\,q)")
+    c1, c2, c3 = st.columns(3)
+    rhs = -math.log(4) + 2 * vals["js"]
+    c1.metric("V(G, D*) integrated directly", nats(vals["v"]))
+    c2.metric("−log 4 + 2·JS(p‖q)", nats(rhs))
+    c3.metric("|difference|", f"{abs(vals['v'] - rhs):.1e} nats")
+    st.caption("p plays p_data and q plays p_g. At p = q, D* = ½ everywhere and V = −log 4 ≈ −1.3863 nats, its minimum.")
+    st.plotly_chart(figs.discriminator_figure(pw["x"], pw["d_star"]))
+
+    st.subheader("Move q away from p: q_s(x) = q(x − s)")
+    sw = sweep(spec_p, spec_q)
+    s_max = float(sw["shift"][-1])
+    s = st.slider("shift s", 0.0, s_max, 0.0, step=s_max / SWEEP_STEPS, key="div.shift")
+    i = int(round(s / s_max * SWEEP_STEPS))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(f"JS(p‖q_s) at s = {s:g}", nats(sw["js"][i]), bits(sw["js"][i]), delta_color="off")
+    c2.metric(f"KL(p‖q_s) at s = {s:g}", nats(sw["kl"][i]), bits(sw["kl"][i]), delta_color="off")
+    c3.metric(f"W1(p, q_s) at s = {s:g}", f"{sw['w1'][i]:.4f}", "units of x", delta_color="off")
+    st.plotly_chart(figs.sweep_figure(sw["shift"], sw["js"], sw["kl"], sw["w1"], s))
+    shifted = Shifted(eq.dist, s)
+    x = dv.plot_grid(ep.dist, shifted)
+    st.plotly_chart(figs.densities_figure(x, ep.dist.pdf(x), shifted.pdf(x), ep.dist.name, shifted.name))
+    st.markdown("Once the supports no longer overlap, JS is exactly log 2 whatever the distance: "
+                "C(G) is flat there, so the generator gets no gradient. W1 keeps growing with the distance. "
+                "(Choose Uniform or Beta for both to see JS hit log 2; Gaussians only approach it.)")
+
+    st.subheader("Estimates from samples (what GAN Lab shows)")
+    c1, c2 = st.columns(2)
+    n = c1.select_slider("samples n from each of p and q", [50, 100, 200, 500, 1000, 2000, 5000], 500, key="div.n")
+    seed = int(c2.number_input("seed", 0, 10_000, 0, key="div.seed"))
+    xp, xq, est = from_samples(spec_p, spec_q, n, seed)
+    rows = [{"": label, "exact": nats(vals[k]), "KDE estimate": nats(est["kde"][k]),
+             "histogram estimate": nats(est["histogram"][k])}
+            for k, label in (("kl_pq", "KL(p‖q)"), ("kl_qp", "KL(q‖p)"), ("js", "JS(p‖q)"))]
+    st.table(rows)
+    st.caption("KDE: Gaussian kernels (Scott's bandwidth), then the integrals on a grid. Histogram: shared bins, "
+               "then the discrete sums; an empty q-bin where p has samples makes the histogram KL ∞.")
+    st.plotly_chart(figs.samples_figure(pw["x"], pw["p"], pw["q"], xp, xq))
+
+
+def discrete_tab():
+    st.markdown("Type or paste two vectors: numbers separated by commas, spaces or new lines.")
+    c1, c2 = st.columns(2)
+    p_text = c1.text_area("p (probabilities or counts)", "0.1, 0.4, 0.5", key="div.p_vector")
+    q_text = c2.text_area("q (probabilities or counts)", "0.3, 0.3, 0.4", key="div.q_vector")
+    counts = st.checkbox("These are counts: normalise each vector to sum to 1", key="div.normalise")
+    try:
+        p, q = dv.parse_vector(p_text, "p"), dv.parse_vector(q_text, "q")
+        if counts:
+            p, q = dv.normalise(p, "p"), dv.normalise(q, "q")
+        kl_pq, kl_qp, js = dv.kl_discrete(p, q), dv.kl_discrete(q, p, ("q", "p")), dv.js_discrete(p, q)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    st.latex(r"\mathrm{KL}(p\|q)=\sum_i p_i\log\frac{p_i}{q_i},\qquad "
+             r"\mathrm{JS}(p\|q)=\sum_i \tfrac12 p_i\log\frac{p_i}{m_i}+\tfrac12 q_i\log\frac{q_i}{m_i},\quad m=\tfrac{p+q}{2}")
+    cols = st.columns(3)
+    for col, label, d in zip(cols, ("KL(p‖q)", "KL(q‖p)", "JS(p‖q)"), (kl_pq, kl_qp, js)):
+        col.metric(label, nats(d.value), bits(d.value), delta_color="off")
+    m = 0.5 * (p + q)
+    st.table([{"i": i + 1, "p_i": f"{p[i]:.4g}", "q_i": f"{q[i]:.4g}", "m_i": f"{m[i]:.4g}",
+               "p_i log(p_i/q_i)": f"{kl_pq.terms[i]:.4f}", "q_i log(q_i/p_i)": f"{kl_qp.terms[i]:.4f}",
+               "JS term": f"{js.terms[i]:.4f}"} for i in range(p.size)])
+    st.plotly_chart(figs.discrete_terms_figure(kl_pq.terms, kl_qp.terms, js.terms))
+    st.markdown(
+        f"**SciPy cross-check.** `rel_entr(p, q).sum()` = {rel_entr(p, q).sum():.6f} nats. "
+        f"`scipy.spatial.distance.jensenshannon(p, q)` = {jensenshannon(p, q):.6f}: it returns the "
+        f"**square root** of JS (the Jensen-Shannon *distance*); squared it is {jensenshannon(p, q) ** 2:.6f} nats, "
+        f"the JS divergence above."
+    )
+
+
+st.title("KL and JS divergences")
+st.latex(r"\mathrm{KL}(p\|q)=\int p(x)\log\frac{p(x)}{q(x)}\,dx,\qquad"
+         r"\mathrm{JS}(p\|q)=\tfrac12\mathrm{KL}\big(p\,\|\,M\big)+\tfrac12\mathrm{KL}\big(q\,\|\,M\big),\quad M=\frac{p+q}{2}")
+st.caption("Natural log: values in nats (1 bit = log 2 ≈ 0.6931 nats). KL is not symmetric and can be ∞; "
+           "JS is symmetric and 0 ≤ JS ≤ log 2.")
+tab_c, tab_d = st.tabs(["Continuous p and q", "Discrete probability vectors"])
+with tab_c:
+    continuous_tab()
+with tab_d:
+    discrete_tab()
