@@ -1,0 +1,306 @@
+"""One GAN trainer for every model in the app: the 1-D toy GAN and the MNIST GANs.
+
+Algorithm 1 of Goodfellow et al. (2014): per iteration, k discriminator updates, then one
+generator update. Nothing here is specific to a data set or an architecture: the caller
+passes G, D, a data sampler and a noise sampler. Like minGPT's trainer it never prints or
+plots; callers read `history` or pass a callback.
+
+Samplers answer ``sample(m, gen) -> tuple of tensors``: data gives ``(x,)`` or ``(x, labels)``,
+noise gives ``(z,)`` or ``(z, labels)``. Extra tensors are passed to G and D as conditions
+(the conditional GAN). Samplers may keep their own state (``state_dict``/``load_state_dict``).
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import asdict, dataclass, fields, replace
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from .losses import GENERATOR_COSTS, discriminator_loss, generator_loss
+from .mlp_fast import fast_optimizer_step
+
+METRICS = ("d_loss", "g_loss", "d_real", "d_fake", "d_fake_g", "grad_norm_d", "grad_norm_g")
+OPTIMIZERS = ("adam", "sgd")
+MAX_K, MAX_BATCH, MAX_LR = 100, 8192, 100.0
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    k: int = 1                       # D steps per G step; the paper used k = 1, the cheapest
+    lr_d: float = 2e-3               # toy defaults: D learns 4x faster than G, which damps the
+    lr_g: float = 5e-4               # oscillation of the 1-D game (MNIST models pass their own)
+    batch_size: int = 128            # m in Algorithm 1
+    generator_cost: str = "non_saturating"  # the lecture's practical choice
+    optimizer: str = "adam"          # "sgd" = SGD with momentum, the paper's rule
+    beta1: float = 0.5               # Adam β1 = 0.5 as in DCGAN; also SGD's momentum
+    seed: int = 0
+
+    def __post_init__(self):
+        problems = []
+        if not isinstance(self.k, (int, np.integer)) or not 1 <= self.k <= MAX_K:
+            problems.append(f"k must be an integer from 1 to {MAX_K} (got {self.k!r})")
+        for name in ("lr_d", "lr_g"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or not 0 < v <= MAX_LR:
+                problems.append(f"{name} must be a number in (0, {MAX_LR:g}] (got {v!r})")
+        if not isinstance(self.batch_size, (int, np.integer)) or not 1 <= self.batch_size <= MAX_BATCH:
+            problems.append(f"batch size must be an integer from 1 to {MAX_BATCH} (got {self.batch_size!r})")
+        if self.generator_cost not in GENERATOR_COSTS:
+            problems.append(f"generator cost must be one of {list(GENERATOR_COSTS)} (got {self.generator_cost!r})")
+        if self.optimizer not in OPTIMIZERS:
+            problems.append(f"optimizer must be one of {list(OPTIMIZERS)} (got {self.optimizer!r})")
+        if not 0 <= self.beta1 < 1:
+            problems.append(f"beta1 / momentum must be in [0, 1) (got {self.beta1!r})")
+        if problems:
+            raise ValueError("; ".join(problems) + ".")
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised when a loss, a gradient or a weight stops being finite. Weights are rolled back."""
+
+    def __init__(self, report: dict):
+        self.report = report
+        super().__init__(report["message"])
+
+
+def grad_norm(params) -> torch.Tensor:
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
+def _make_optimizer(kind: str, params, lr: float, beta1: float, device: torch.device):
+    # fused kernels: one call per step for all tensors, on CPU and CUDA alike
+    if kind == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(beta1, 0.999), fused=True)
+    return torch.optim.SGD(params, lr=lr, momentum=beta1, fused=True)
+
+
+class GANTrainer:
+    """Holds G, D, their optimizers, the samplers, counters and the metric history."""
+
+    def __init__(self, generator: nn.Module, discriminator: nn.Module, data, noise,
+                 config: TrainConfig = TrainConfig(), device: str | torch.device = "cpu",
+                 fast_path: bool = True):
+        self.device = torch.device(device)
+        self.G = generator.to(self.device)
+        self.D = discriminator.to(self.device)
+        self.data, self.noise = data, noise
+        self.config = config
+        self.gen = torch.Generator(self.device).manual_seed(config.seed)
+        self.kernel = None
+        if fast_path:
+            from .mlp_fast import MLPStepKernel
+            from .networks import MLP
+            if type(self.G) is MLP and type(self.D) is MLP and self.device.type == "cpu":
+                self.kernel = MLPStepKernel(self.G, self.D)
+        self.opt_d, self.opt_g = self._make_optimizers(config)
+        self.iteration = 0          # completed Algorithm-1 iterations (k D steps + 1 G step)
+        self.d_steps = 0
+        self.g_steps = 0
+        self.history = {name: [] for name in ("iteration",) + METRICS}
+        self.divergence: dict | None = None
+
+    def _make_optimizers(self, c: TrainConfig):
+        if self.kernel is not None:  # one flat tensor per net: a fused step is one call
+            pd, pg = self.kernel.optimizer_params("D"), self.kernel.optimizer_params("G")
+        else:
+            pd, pg = self.D.parameters(), self.G.parameters()
+        return (_make_optimizer(c.optimizer, pd, c.lr_d, c.beta1, self.device),
+                _make_optimizer(c.optimizer, pg, c.lr_g, c.beta1, self.device))
+
+    # ---- hyperparameters change in place, between any two steps
+    def set_config(self, **changes) -> TrainConfig:
+        """Change hyperparameters without touching networks or optimizer state.
+
+        Learning rates and momentum are written into the optimizers' param groups. Only a
+        change of optimizer *kind* builds a new optimizer (Adam's moments mean nothing to SGD).
+        The seed is fixed at construction: a new seed means a new run (reset).
+        """
+        new = replace(self.config, **changes)  # validates
+        if new.optimizer != self.config.optimizer:
+            self.opt_d, self.opt_g = self._make_optimizers(new)
+        for opt, lr in ((self.opt_d, new.lr_d), (self.opt_g, new.lr_g)):
+            for group in opt.param_groups:
+                group["lr"] = lr
+                if "betas" in group:
+                    group["betas"] = (new.beta1, group["betas"][1])
+                else:
+                    group["momentum"] = new.beta1
+        self.config = new
+        return new
+
+    # ---- the two updates of Algorithm 1
+    def _discriminator_update(self):
+        """(1) Update D: ascend log D(x) + log(1 - D(G(z))), i.e. descend J^(D)."""
+        m = self.config.batch_size
+        real = self.data.sample(m, self.gen)
+        noise = self.noise.sample(m, self.gen)
+        if self.kernel is not None:
+            loss, d_real, d_fake = self.kernel.discriminator_grads(real[0], noise[0])
+            gn = self.kernel.grad_norm("D")
+            fast_optimizer_step(self.opt_d)
+            self.d_steps += 1
+            return loss, d_real, d_fake, gn
+        with torch.no_grad():
+            fake = self.G(*noise)
+        logits_real = self.D(real[0], *real[1:])
+        logits_fake = self.D(fake, *noise[1:])  # fake is detached: only D learns here
+        loss = discriminator_loss(logits_real, logits_fake)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        d_real = torch.sigmoid(logits_real.detach()).mean()
+        d_fake = torch.sigmoid(logits_fake.detach()).mean()
+        loss = loss.detach()
+        gn = grad_norm(self.D.parameters())
+        self.opt_d.step()
+        self.d_steps += 1
+        return loss, d_real, d_fake, gn
+
+    def _generator_update(self):
+        """(2) Update G: descend the chosen generator cost of D(G(z)) on fresh noise."""
+        m = self.config.batch_size
+        noise = self.noise.sample(m, self.gen)
+        if self.kernel is not None:
+            loss, d_fake = self.kernel.generator_grads(noise[0], self.config.generator_cost)
+            gn = self.kernel.grad_norm("G")
+            fast_optimizer_step(self.opt_g)
+            self.g_steps += 1
+            return loss, d_fake, gn
+        self.D.requires_grad_(False)  # gradients flow through D into G, not into D
+        try:
+            logits = self.D(self.G(*noise), *noise[1:])
+            loss = generator_loss(self.config.generator_cost, logits)
+            self.opt_g.zero_grad(set_to_none=True)
+            loss.backward()
+        finally:
+            self.D.requires_grad_(True)
+        d_fake = torch.sigmoid(logits.detach()).mean()
+        loss = loss.detach()
+        gn = grad_norm(self.G.parameters())
+        self.opt_g.step()
+        self.g_steps += 1
+        return loss, d_fake, gn
+
+    # ---- public stepping API; every call is checked for divergence and rolled back
+    def train(self, iterations: int = 1) -> np.ndarray:
+        """Run whole iterations (k D steps + 1 G step). Returns the metric rows added."""
+        return self._run(iterations, d_only=False, g_only=False)
+
+    def discriminator_steps(self, n: int = 1) -> np.ndarray:
+        """D updates alone, G frozen (the page's "one D step")."""
+        return self._run(n, d_only=True, g_only=False)
+
+    def generator_steps(self, n: int = 1) -> np.ndarray:
+        """G updates alone, D frozen (the page's "one G step")."""
+        return self._run(n, d_only=False, g_only=True)
+
+    def _run(self, n: int, d_only: bool, g_only: bool) -> np.ndarray:
+        if n <= 0:
+            return np.empty((0, len(METRICS)))
+        snapshot = self.snapshot()
+        nan = torch.full((), float("nan"), device=self.device)
+        rows = []
+        with torch.no_grad() if self.kernel is not None else torch.enable_grad():
+            for _ in range(n):
+                d_part = g_part = (nan,) * 4
+                if not g_only:
+                    for _ in range(1 if d_only else self.config.k):
+                        d_part = self._discriminator_update()
+                if not d_only:
+                    g_loss, d_fake_g, gn_g = self._generator_update()
+                else:
+                    g_loss = d_fake_g = gn_g = nan
+                d_loss, d_real, d_fake, gn_d = d_part if not g_only else (nan,) * 4
+                rows += (d_loss, g_loss, d_real, d_fake, d_fake_g, gn_d, gn_g)
+                if not d_only and not g_only:
+                    self.iteration += 1
+        # one stack and one device->host copy per call, not per step
+        out = torch.stack(rows).float().reshape(n, len(METRICS)).cpu().numpy()
+        self._check_finite(out, snapshot, d_only, g_only)
+        start = self.iteration - (n if not (d_only or g_only) else 0)
+        its = np.arange(start + 1, start + n + 1) if not (d_only or g_only) else np.full(n, self.iteration)
+        self.history["iteration"].extend(its.tolist())
+        for j, name in enumerate(METRICS):
+            self.history[name].extend(out[:, j].tolist())
+        return out
+
+    def _check_finite(self, out, snapshot, d_only, g_only):
+        checked = [j for j, name in enumerate(METRICS)
+                   if not ((g_only and name in ("d_loss", "d_real", "d_fake", "grad_norm_d"))
+                           or (d_only and name in ("g_loss", "d_fake_g", "grad_norm_g")))]
+        bad_metric = next((METRICS[j] for j in checked if not np.all(np.isfinite(out[:, j]))), None)
+        bad_net = None
+        for name, net in (("discriminator weights", self.D), ("generator weights", self.G)):
+            norms = torch._foreach_norm([p.detach() for p in net.parameters()])
+            if not bool(torch.isfinite(torch.stack(norms)).all()):
+                bad_net = name
+                break
+        if bad_metric is None and bad_net is None:
+            return
+        quantity = bad_metric or bad_net
+        at = snapshot["counters"]["iteration"]
+        self.restore(snapshot)
+        c = self.config
+        self.divergence = {
+            "quantity": quantity,
+            "iteration": at,
+            "lr_d": c.lr_d, "lr_g": c.lr_g,
+            "message": (
+                f"Training diverged: {quantity.replace('_', ' ')} became non-finite (NaN or ∞) "
+                f"after iteration {at}. Training is paused and the last finite weights "
+                f"(iteration {at}) are restored. Lower the learning rates "
+                f"(lr_D = {c.lr_d:g}, lr_G = {c.lr_g:g}; values of 1e-4 to 1e-2 are stable here) "
+                f"and press play again."
+            ),
+        }
+        raise TrainingDiverged(self.divergence)
+
+    # ---- full state: networks, optimizers, RNG, samplers, counters, history
+    def snapshot(self) -> dict:
+        state = {
+            "G": {k: v.detach().clone() for k, v in self.G.state_dict().items()},
+            "D": {k: v.detach().clone() for k, v in self.D.state_dict().items()},
+            "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+            "opt_g": copy.deepcopy(self.opt_g.state_dict()),
+            "gen": self.gen.get_state(),
+            "counters": {"iteration": self.iteration, "d_steps": self.d_steps, "g_steps": self.g_steps},
+            "config": asdict(self.config),
+        }
+        for name in ("data", "noise"):
+            sampler = getattr(self, name)
+            if hasattr(sampler, "state_dict"):
+                state[name] = copy.deepcopy(sampler.state_dict())
+        return state
+
+    def restore(self, state: dict) -> None:
+        cfg = TrainConfig(**state["config"])
+        if cfg.optimizer != self.config.optimizer:
+            self.set_config(optimizer=cfg.optimizer)
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_d.load_state_dict(copy.deepcopy(state["opt_d"]))
+        self.opt_g.load_state_dict(copy.deepcopy(state["opt_g"]))
+        self.gen.set_state(state["gen"])
+        for name in ("data", "noise"):
+            sampler = getattr(self, name)
+            if name in state and hasattr(sampler, "load_state_dict"):
+                sampler.load_state_dict(copy.deepcopy(state[name]))
+        self.iteration = state["counters"]["iteration"]
+        self.d_steps = state["counters"]["d_steps"]
+        self.g_steps = state["counters"]["g_steps"]
+        self.set_config(**{f.name: getattr(cfg, f.name) for f in fields(cfg)})
+
+    def state_dict(self) -> dict:
+        state = self.snapshot()
+        state["history"] = copy.deepcopy(self.history)
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.restore(state)
+        self.history = copy.deepcopy(state["history"])
+        self.divergence = None
