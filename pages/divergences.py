@@ -19,8 +19,17 @@ def nats(d) -> str:
     return "∞" if math.isinf(d) else f"{d:.4f} nats"
 
 
+def num(d) -> str:
+    return "∞" if math.isinf(d) else f"{d:.4f}"
+
+
 def bits(d) -> str:
-    return "∞ bits" if math.isinf(d) else f"= {d / math.log(2):.4f} bits"
+    return "= ∞ bits" if math.isinf(d) else f"= {d / math.log(2):.4f} bits"
+
+
+def metric(col, label, value, delta=None):
+    """A number with its unit in the label and the other unit below (no arrow: not a change)."""
+    col.metric(label, value, delta, delta_color="off", delta_arrow="off")
 
 
 def build(spec):
@@ -54,8 +63,8 @@ def from_samples(spec_p, spec_q, n, seed):
 def metric_row(vals):
     cols = st.columns(4)
     for col, key, label in zip(cols, ("kl_pq", "kl_qp", "js"), ("KL(p‖q)", "KL(q‖p)", "JS(p‖q)")):
-        col.metric(label, nats(vals[key]), bits(vals[key]), delta_color="off")
-    cols[3].metric("W1(p, q)", f"{vals['w1']:.4f}", "units of x, not nats", delta_color="off")
+        metric(col, f"{label} [nats]", num(vals[key]), bits(vals[key]))
+    metric(cols[3], "W1(p, q) [units of x]", f"{vals['w1']:.4f}", "not a divergence: no nats")
     for key, label in (("kl_pq", "KL(p‖q)"), ("kl_qp", "KL(q‖p)")):
         if math.isinf(vals[key]):
             st.info(f"{label} = ∞ because {vals[key].reason} JS stays finite: M = (p+q)/2 > 0 wherever p or q is.")
@@ -80,14 +89,14 @@ def continuous_tab():
     st.plotly_chart(figs.densities_figure(pw["x"], pw["p"], pw["q"], ep.dist.name, eq.dist.name))
     st.plotly_chart(figs.integrands_figure(pw["x"], pw["kl_pq"], pw["kl_qp"], pw["js"]))
 
-    st.subheader("The GAN identity: C(G) = V(G, D*) = −log 4 + 2·JS(p_data ‖ p_g)")
-    st.latex(r"D^*(x)=\frac{p(x)}{p(x)+q(x)},\qquad V(G,D^*)=\int p\log\frac{p}{p+q}+q\log\frac{q}{p+q}\,dx"
-             r"=-\log 4+2\,\mathrm{JS}(p\,\|\,q)")
+    st.subheader("The GAN identity: C(G) = −log 4 + 2·JS(p_data ‖ p_g)")
+    st.latex(r"D^*(x)=\frac{p(x)}{p(x)+q(x)}")
+    st.latex(r"V(G,D^*)=\int p\log\frac{p}{p+q}+q\log\frac{q}{p+q}\,dx=-\log 4+2\,\mathrm{JS}(p\,\|\,q)")
     c1, c2, c3 = st.columns(3)
     rhs = -math.log(4) + 2 * vals["js"]
-    c1.metric("V(G, D*) integrated directly", nats(vals["v"]))
-    c2.metric("−log 4 + 2·JS(p‖q)", nats(rhs))
-    c3.metric("|difference|", f"{abs(vals['v'] - rhs):.1e} nats")
+    metric(c1, "V(G, D*) integrated directly [nats]", num(vals["v"]), bits(vals["v"]))
+    metric(c2, "−log 4 + 2·JS(p‖q) [nats]", num(rhs), bits(rhs))
+    metric(c3, "|difference| [nats]", f"{abs(vals['v'] - rhs):.1e}")
     st.caption("p plays p_data and q plays p_g. At p = q, D* = ½ everywhere and V = −log 4 ≈ −1.3863 nats, its minimum.")
     st.plotly_chart(figs.discriminator_figure(pw["x"], pw["d_star"]))
 
@@ -97,9 +106,9 @@ def continuous_tab():
     s = st.slider("shift s", 0.0, s_max, 0.0, step=s_max / SWEEP_STEPS, key="div.shift")
     i = int(round(s / s_max * SWEEP_STEPS))
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"JS(p‖q_s) at s = {s:g}", nats(sw["js"][i]), bits(sw["js"][i]), delta_color="off")
-    c2.metric(f"KL(p‖q_s) at s = {s:g}", nats(sw["kl"][i]), bits(sw["kl"][i]), delta_color="off")
-    c3.metric(f"W1(p, q_s) at s = {s:g}", f"{sw['w1'][i]:.4f}", "units of x", delta_color="off")
+    metric(c1, f"JS(p‖q_s) at s = {s:g} [nats]", num(sw["js"][i]), bits(sw["js"][i]))
+    metric(c2, f"KL(p‖q_s) at s = {s:g} [nats]", num(sw["kl"][i]), bits(sw["kl"][i]))
+    metric(c3, f"W1(p, q_s) at s = {s:g} [units of x]", f"{sw['w1'][i]:.4f}")
     st.plotly_chart(figs.sweep_figure(sw["shift"], sw["js"], sw["kl"], sw["w1"], s))
     shifted = Shifted(eq.dist, s)
     x = dv.plot_grid(ep.dist, shifted)
@@ -136,11 +145,11 @@ def discrete_tab():
     except ValueError as exc:
         st.error(str(exc))
         return
-    st.latex(r"\mathrm{KL}(p\|q)=\sum_i p_i\log\frac{p_i}{q_i},\qquad "
-             r"\mathrm{JS}(p\|q)=\sum_i \tfrac12 p_i\log\frac{p_i}{m_i}+\tfrac12 q_i\log\frac{q_i}{m_i},\quad m=\tfrac{p+q}{2}")
+    st.latex(r"\mathrm{KL}(p\|q)=\sum_i p_i\log\frac{p_i}{q_i}")
+    st.latex(r"\mathrm{JS}(p\|q)=\sum_i \tfrac12 p_i\log\frac{p_i}{m_i}+\tfrac12 q_i\log\frac{q_i}{m_i},\ \ m=\tfrac{p+q}{2}")
     cols = st.columns(3)
     for col, label, d in zip(cols, ("KL(p‖q)", "KL(q‖p)", "JS(p‖q)"), (kl_pq, kl_qp, js)):
-        col.metric(label, nats(d.value), bits(d.value), delta_color="off")
+        metric(col, f"{label}, sum of terms [nats]", num(d.value), bits(d.value))
     m = 0.5 * (p + q)
     st.table([{"i": i + 1, "p_i": f"{p[i]:.4g}", "q_i": f"{q[i]:.4g}", "m_i": f"{m[i]:.4g}",
                "p_i log(p_i/q_i)": f"{kl_pq.terms[i]:.4f}", "q_i log(q_i/p_i)": f"{kl_qp.terms[i]:.4f}",
@@ -155,8 +164,8 @@ def discrete_tab():
 
 
 st.title("KL and JS divergences")
-st.latex(r"\mathrm{KL}(p\|q)=\int p(x)\log\frac{p(x)}{q(x)}\,dx,\qquad"
-         r"\mathrm{JS}(p\|q)=\tfrac12\mathrm{KL}\big(p\,\|\,M\big)+\tfrac12\mathrm{KL}\big(q\,\|\,M\big),\quad M=\frac{p+q}{2}")
+st.latex(r"\mathrm{KL}(p\|q)=\int p(x)\log\frac{p(x)}{q(x)}\,dx")
+st.latex(r"\mathrm{JS}(p\|q)=\tfrac12\mathrm{KL}(p\,\|\,M)+\tfrac12\mathrm{KL}(q\,\|\,M),\ \ M=\tfrac{p+q}{2}")
 st.caption("Natural log: values in nats (1 bit = log 2 ≈ 0.6931 nats). KL is not symmetric and can be ∞; "
            "JS is symmetric and 0 ≤ JS ≤ log 2.")
 tab_c, tab_d = st.tabs(["Continuous p and q", "Discrete probability vectors"])
