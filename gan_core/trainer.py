@@ -102,7 +102,8 @@ class GANTrainer:
         self.iteration = 0          # completed Algorithm-1 iterations (k D steps + 1 G step)
         self.d_steps = 0
         self.g_steps = 0
-        self.history = {name: [] for name in ("iteration",) + METRICS}
+        self._history_chunks: list[np.ndarray] = []   # (n, 1 + len(METRICS)) float64 blocks
+        self._history_cache: dict | None = None
         self.divergence: dict | None = None
 
     def _make_optimizers(self, c: TrainConfig):
@@ -224,10 +225,21 @@ class GANTrainer:
         self._check_finite(out, snapshot, d_only, g_only)
         start = self.iteration - (n if not (d_only or g_only) else 0)
         its = np.arange(start + 1, start + n + 1) if not (d_only or g_only) else np.full(n, self.iteration)
-        self.history["iteration"].extend(its.tolist())
-        for j, name in enumerate(METRICS):
-            self.history[name].extend(out[:, j].tolist())
+        self._history_chunks.append(np.column_stack([its, out]).astype(np.float64))
+        self._history_cache = None
         return out
+
+    @property
+    def history(self) -> dict[str, np.ndarray]:
+        """Per-step metrics as arrays: "iteration" and each name in METRICS (NaN where a
+        single D or G step had no value for it). Kept as NumPy blocks: a long lecture run
+        of a million steps costs tens of MB, not a list of Python floats per value."""
+        if self._history_cache is None:
+            block = (np.concatenate(self._history_chunks) if self._history_chunks
+                     else np.empty((0, 1 + len(METRICS))))
+            self._history_chunks = [block] if len(block) else []
+            self._history_cache = {name: block[:, j] for j, name in enumerate(("iteration",) + METRICS)}
+        return self._history_cache
 
     def _check_finite(self, out, snapshot, d_only, g_only):
         checked = [j for j, name in enumerate(METRICS)
@@ -297,10 +309,14 @@ class GANTrainer:
 
     def state_dict(self) -> dict:
         state = self.snapshot()
-        state["history"] = copy.deepcopy(self.history)
+        state["history"] = {k: v.tolist() for k, v in self.history.items()}  # JSON-ready
         return state
 
     def load_state_dict(self, state: dict) -> None:
         self.restore(state)
-        self.history = copy.deepcopy(state["history"])
+        h = state["history"]
+        names = ("iteration",) + METRICS
+        block = np.column_stack([np.asarray(h[k], dtype=np.float64) for k in names]) if len(h["iteration"]) else None
+        self._history_chunks = [block] if block is not None else []
+        self._history_cache = None
         self.divergence = None

@@ -1,0 +1,213 @@
+"""The one trainer: Algorithm 1's k, in-place hyperparameters, seeds, divergence rollback."""
+import copy
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from gan_core.distributions import preset
+from gan_core.losses import (
+    EQUILIBRIUM_VALUE, LOG2, discriminator_loss, generator_loss, generator_loss_non_saturating,
+    generator_loss_saturating,
+)
+from gan_core.mlp_fast import MLPStepKernel
+from gan_core.networks import MLP, MLPConfig
+from gan_core.toy import build_toy_gan
+from gan_core.trainer import TrainConfig, TrainingDiverged
+
+
+def toy(**changes):
+    return build_toy_gan(preset("Gaussian"), TrainConfig(**changes))
+
+
+# ---- losses against torch.nn.functional's own binary cross-entropy
+def test_discriminator_loss_is_half_bce_real_plus_half_bce_fake():
+    torch.manual_seed(0)
+    a_r, a_f = torch.randn(64, 1) * 3, torch.randn(64, 1) * 3
+    ref = 0.5 * F.binary_cross_entropy(torch.sigmoid(a_r), torch.ones_like(a_r)) \
+        + 0.5 * F.binary_cross_entropy(torch.sigmoid(a_f), torch.zeros_like(a_f))
+    assert torch.allclose(discriminator_loss(a_r, a_f), ref, atol=1e-5)
+
+
+def test_generator_costs_match_bce():
+    a = torch.randn(64, 1) * 3
+    d = torch.sigmoid(a)
+    # non-saturating -E log D(G(z)) is the BCE against label 1
+    assert torch.allclose(generator_loss_non_saturating(a), F.binary_cross_entropy(d, torch.ones_like(d)), atol=1e-5)
+    # saturating E log(1 - D(G(z))) is minus the BCE against label 0
+    assert torch.allclose(generator_loss_saturating(a), -F.binary_cross_entropy(d, torch.zeros_like(d)), atol=1e-5)
+    assert torch.allclose(generator_loss("least_squares", a), F.mse_loss(d, torch.ones_like(d)) / 2, atol=1e-6)
+
+
+def test_losses_at_equilibrium_are_the_textbook_reference_values():
+    a = torch.zeros(10, 1)  # D = 1/2 everywhere
+    assert discriminator_loss(a, a).item() == pytest.approx(LOG2)          # log 2 ≈ 0.69
+    assert generator_loss("non_saturating", a).item() == pytest.approx(LOG2)
+    assert generator_loss("saturating", a).item() == pytest.approx(-LOG2)
+    for cost, value in EQUILIBRIUM_VALUE.items():
+        if cost != "discriminator":
+            assert generator_loss(cost, a).item() == pytest.approx(value)
+
+
+def test_losses_are_stable_at_extreme_logits():
+    a = torch.tensor([[-200.0], [200.0]])
+    for v in (discriminator_loss(a, a), generator_loss("saturating", a), generator_loss("non_saturating", a)):
+        assert torch.isfinite(v)
+
+
+# ---- the fast path computes exactly autograd's gradients
+@pytest.mark.parametrize("activation", ["leaky_relu", "relu", "tanh"])
+def test_fast_path_gradients_equal_autograd(activation):
+    torch.manual_seed(1)
+    G, D = MLP(MLPConfig(activation=activation)), MLP(MLPConfig(activation=activation))
+    G2, D2 = copy.deepcopy(G), copy.deepcopy(D)
+    kernel = MLPStepKernel(G, D)
+    x, z = torch.randn(64, 1) + 1, torch.randn(64, 1)
+    loss, _, _ = kernel.discriminator_grads(x, z)
+    ref = discriminator_loss(D2(x), D2(G2(z).detach()))
+    ref.backward()
+    assert loss.item() == pytest.approx(ref.item(), rel=1e-6)
+    for g, p in zip(kernel.flat["D"].grad_views, D2.parameters()):
+        torch.testing.assert_close(g, p.grad, atol=1e-6, rtol=1e-5)
+    for cost in ("saturating", "non_saturating", "least_squares", "max_likelihood"):
+        G2.zero_grad()
+        loss, _ = kernel.generator_grads(z, cost)
+        ref = generator_loss(cost, D2(G2(z)))
+        ref.backward()
+        assert loss.item() == pytest.approx(ref.item(), rel=1e-6)
+        for g, p in zip(kernel.flat["G"].grad_views, G2.parameters()):
+            torch.testing.assert_close(g, p.grad, atol=1e-6, rtol=1e-5)
+
+
+def test_fast_and_autograd_paths_train_alike():
+    fast = build_toy_gan(preset("Gaussian"), TrainConfig(seed=3), fast_path=True)
+    slow = build_toy_gan(preset("Gaussian"), TrainConfig(seed=3), fast_path=False)
+    assert fast.kernel is not None and slow.kernel is None
+    a, b = fast.train(20), slow.train(20)
+    np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
+
+
+# ---- Algorithm 1: k discriminator updates per generator update, counted
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_k_discriminator_updates_per_generator_update(k):
+    trainer = toy(k=k)
+    calls = {"D": 0, "G": 0}
+    d_update, g_update = trainer._discriminator_update, trainer._generator_update
+
+    def spy_d():
+        calls["D"] += 1
+        return d_update()
+
+    def spy_g():
+        calls["G"] += 1
+        return g_update()
+
+    trainer._discriminator_update, trainer._generator_update = spy_d, spy_g
+    trainer.train(7)
+    assert calls == {"D": 7 * k, "G": 7}
+    # the optimizers agree: Adam's own step counters
+    assert int(trainer.opt_d.state[trainer.opt_d.param_groups[0]["params"][0]]["step"]) == 7 * k
+    assert int(trainer.opt_g.state[trainer.opt_g.param_groups[0]["params"][0]]["step"]) == 7
+    assert trainer.iteration == 7 and trainer.d_steps == 7 * k and trainer.g_steps == 7
+
+
+def test_single_d_and_g_steps_move_only_their_network():
+    trainer = toy()
+    g0 = [p.detach().clone() for p in trainer.G.parameters()]
+    d0 = [p.detach().clone() for p in trainer.D.parameters()]
+    trainer.discriminator_steps(1)
+    assert all(torch.equal(a, b) for a, b in zip(g0, trainer.G.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(d0, trainer.D.parameters()))
+    d1 = [p.detach().clone() for p in trainer.D.parameters()]
+    trainer.generator_steps(1)
+    assert all(torch.equal(a, b) for a, b in zip(d1, trainer.D.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(g0, trainer.G.parameters()))
+    assert (trainer.iteration, trainer.d_steps, trainer.g_steps) == (0, 1, 1)
+
+
+# ---- hyperparameters change in place
+def test_set_config_changes_hyperparameters_without_reset():
+    trainer = toy()
+    trainer.train(30)
+    g_before = [p.detach().clone() for p in trainer.G.parameters()]
+    opt_state = trainer.opt_d.state_dict()["state"][0]["exp_avg"].clone()
+    trainer.set_config(k=3, lr_d=1e-2, lr_g=1e-4, generator_cost="saturating", batch_size=64)
+    assert trainer.iteration == 30 and len(trainer.history["d_loss"]) == 30
+    assert all(torch.equal(a, b) for a, b in zip(g_before, trainer.G.parameters()))
+    assert torch.equal(trainer.opt_d.state_dict()["state"][0]["exp_avg"], opt_state)
+    assert trainer.opt_d.param_groups[0]["lr"] == 1e-2 and trainer.opt_g.param_groups[0]["lr"] == 1e-4
+    trainer.train(2)
+    assert trainer.iteration == 32 and trainer.d_steps == 30 + 6
+
+
+def test_bad_hyperparameters_are_refused_with_a_message_and_change_nothing():
+    trainer = toy()
+    for bad, needle in [({"k": 0}, "k must be"), ({"lr_d": -1.0}, "lr_d must be"),
+                        ({"batch_size": 0}, "batch size"), ({"generator_cost": "x"}, "generator cost")]:
+        with pytest.raises(ValueError, match=needle):
+            trainer.set_config(**bad)
+    assert trainer.config == TrainConfig()
+
+
+# ---- seeds
+def same_history(a, b):
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
+
+
+def test_same_seed_same_history_and_other_seed_differs():
+    a, b, c = toy(seed=7), toy(seed=7), toy(seed=8)
+    for t in (a, b, c):
+        t.train(40)
+        t.set_config(k=2)
+        t.train(10)
+    assert same_history(a.history, b.history)
+    assert len(a.history["g_loss"]) == 50
+    assert not np.array_equal(a.history["g_loss"], c.history["g_loss"])
+
+
+def test_state_dict_resume_gives_the_same_continuation():
+    a = toy(seed=2)
+    a.train(25)
+    state = a.state_dict()
+    a.train(25)
+    b = toy(seed=99)
+    b.load_state_dict(state)
+    b.train(25)
+    assert same_history(b.history, a.history)
+
+
+# ---- divergence: pause, roll back to the last finite weights, say what diverged
+def test_divergence_rolls_back_to_last_finite_weights():
+    trainer = build_toy_gan(preset("Gaussian"), TrainConfig(optimizer="sgd", lr_d=1e-3, lr_g=1e-3, seed=0))
+    trainer.train(20)
+    good = {k: v.clone() for k, v in trainer.D.state_dict().items()}
+    trainer.set_config(lr_d=100.0, lr_g=100.0)
+    with pytest.raises(TrainingDiverged) as info:
+        for _ in range(50):
+            trainer.train(10)
+            good = {k: v.clone() for k, v in trainer.D.state_dict().items()}
+    report = info.value.report
+    assert report["quantity"] in ("d_loss", "g_loss", "grad_norm_d", "grad_norm_g", "d_real", "d_fake",
+                                  "d_fake_g", "discriminator weights", "generator weights")
+    assert "lower the learning rates" in report["message"].lower()
+    assert trainer.divergence is report
+    for k, v in trainer.D.state_dict().items():
+        assert torch.isfinite(v).all()
+        assert torch.equal(v, good[k])
+    assert trainer.iteration == report["iteration"]
+    assert all(np.isfinite(trainer.history["d_loss"]))
+
+
+def test_nan_injected_into_a_weight_is_reported_and_undone():
+    trainer = toy()
+    trainer.train(5)
+    before = {k: v.clone() for k, v in trainer.G.state_dict().items()}
+    with torch.no_grad():
+        trainer.G.layers[0].weight[0, 0] = float("nan")
+    snapshot_fn = trainer.snapshot
+    trainer.snapshot = lambda: {**snapshot_fn(), "G": before}  # the last good state
+    with pytest.raises(TrainingDiverged):
+        trainer.train(3)
+    assert all(torch.isfinite(v).all() for v in trainer.G.state_dict().values())
+    assert trainer.iteration == 5
