@@ -23,7 +23,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy import integrate, optimize
+from scipy import integrate, optimize, signal
 from scipy.stats import gaussian_kde
 
 from gan_core.distributions import Distribution1D, GaussianMixture, Shifted
@@ -380,14 +380,36 @@ def js_discrete(p, q, names=("p", "q")) -> DiscreteDivergence:
 # ---------------------------------------------------------------- estimates from samples
 
 
+def kde_on_grid(samples, x, bins: int = 4096) -> np.ndarray:
+    """Gaussian kernel density estimate with Scott's bandwidth h = std·n^(-1/5), at the points x.
+
+    Same estimate as ``scipy.stats.gaussian_kde(samples)(x)``, computed by binning the samples on
+    a fine grid and convolving with the kernel (FFT): O(n + bins log bins) instead of O(n·len(x)),
+    which keeps n = 5000 well under the page's 100 ms. Binning moves a sample by at most half a
+    bin, far below h; when h is not several bins wide it falls back to the direct sum."""
+    samples, x = np.asarray(samples, dtype=float).ravel(), np.asarray(x, dtype=float)
+    n = samples.size
+    h = float(np.std(samples, ddof=1)) * n ** (-1 / 5) if n > 1 else 0.0
+    lo, hi = min(x.min(), samples.min()) - 5 * h, max(x.max(), samples.max()) + 5 * h
+    dx = (hi - lo) / bins
+    if not h > 8 * dx:
+        return gaussian_kde(samples)(x)
+    counts, edges = np.histogram(samples, bins, range=(lo, hi))
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    k = np.arange(-int(np.ceil(5 * h / dx)), int(np.ceil(5 * h / dx)) + 1) * dx
+    kernel = np.exp(-0.5 * (k / h) ** 2) / (h * np.sqrt(2 * np.pi))
+    density = signal.fftconvolve(counts, kernel, mode="same") / n
+    return np.interp(x, centres, np.maximum(density, 0.0))
+
+
 def estimate_from_samples(xp, xq, x_grid, method: str = "kde") -> dict[str, float]:
     """Plug-in estimates of KL(p‖q), KL(q‖p), JS(p‖q) from samples: what GAN Lab shows.
 
-    ``kde``: Gaussian kernel density estimates (Scott's bandwidth) on ``x_grid``, then the
+    ``kde``: Gaussian kernel density estimates (Scott's bandwidth, ``kde_on_grid``) on ``x_grid``, then the
     trapezoid rule. ``histogram``: shared bins over the grid's range, then the discrete sums."""
     xp, xq, x_grid = (np.asarray(v, dtype=float) for v in (xp, xq, x_grid))
     if method == "kde":
-        p_hat, q_hat = gaussian_kde(xp)(x_grid), gaussian_kde(xq)(x_grid)
+        p_hat, q_hat = kde_on_grid(xp, x_grid), kde_on_grid(xq, x_grid)
         kl, js = kl_divergence_on_grid, js_divergence_on_grid
         return {"kl_pq": kl(x_grid, p_hat, q_hat), "kl_qp": kl(x_grid, q_hat, p_hat),
                 "js": js(x_grid, p_hat, q_hat)}

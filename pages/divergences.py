@@ -100,6 +100,12 @@ def continuous_tab():
     st.caption("p plays p_data and q plays p_g. At p = q, D* = ½ everywhere and V = −log 4 ≈ −1.3863 nats, its minimum.")
     st.plotly_chart(figs.discriminator_figure(pw["x"], pw["d_star"]))
 
+    shift_section(ep.dist, eq.dist, spec_p, spec_q)
+    samples_section(vals, pw, spec_p, spec_q)
+
+
+@st.fragment  # moving the slider reruns this section only
+def shift_section(p, q, spec_p, spec_q):
     st.subheader("Move q away from p: q_s(x) = q(x − s)")
     sw = sweep(spec_p, spec_q)
     s_max = float(sw["shift"][-1])
@@ -110,13 +116,16 @@ def continuous_tab():
     metric(c2, f"KL(p‖q_s) at s = {s:g} [nats]", num(sw["kl"][i]), bits(sw["kl"][i]))
     metric(c3, f"W1(p, q_s) at s = {s:g} [units of x]", f"{sw['w1'][i]:.4f}")
     st.plotly_chart(figs.sweep_figure(sw["shift"], sw["js"], sw["kl"], sw["w1"], s))
-    shifted = Shifted(eq.dist, s)
-    x = dv.plot_grid(ep.dist, shifted)
-    st.plotly_chart(figs.densities_figure(x, ep.dist.pdf(x), shifted.pdf(x), ep.dist.name, shifted.name))
+    shifted = Shifted(q, s)
+    x = dv.plot_grid(p, shifted)
+    st.plotly_chart(figs.densities_figure(x, p.pdf(x), shifted.pdf(x), p.name, shifted.name))
     st.markdown("Once the supports no longer overlap, JS is exactly log 2 whatever the distance: "
                 "C(G) is flat there, so the generator gets no gradient. W1 keeps growing with the distance. "
                 "(Choose Uniform or Beta for both to see JS hit log 2; Gaussians only approach it.)")
 
+
+@st.fragment  # changing n or the seed reruns this section only
+def samples_section(vals, pw, spec_p, spec_q):
     st.subheader("Estimates from samples (what GAN Lab shows)")
     c1, c2 = st.columns(2)
     n = c1.select_slider("samples n from each of p and q", [50, 100, 200, 500, 1000, 2000, 5000], 500, key="div.n")

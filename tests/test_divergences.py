@@ -162,3 +162,13 @@ def test_divergence_value_carries_bits_and_pickles():
     d2 = pickle.loads(pickle.dumps(d))
     assert math.isinf(d2) and d2.reason == d.reason
     assert dv.js_divergence(Uniform(0, 1), Uniform(2, 3)).bits == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("n", [50, 500, 5000])
+def test_binned_kde_matches_scipy_gaussian_kde(n):
+    from scipy.stats import gaussian_kde
+
+    xs = GaussianMixture().sample(n, np.random.default_rng(n))
+    x = np.linspace(-5, 5, 300)
+    ref = gaussian_kde(xs)(x)
+    assert np.max(np.abs(dv.kde_on_grid(xs, x) - ref)) < 1e-3 * ref.max()

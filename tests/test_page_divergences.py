@@ -109,3 +109,12 @@ def test_counts_are_normalised_on_request(app):
     assert not errors(app)
     js_labels = [m.value for m in app.metric if m.label == "JS(p‖q), sum of terms [nats]"]
     assert js_labels[-1] == "0.0425"  # JS((¼,½,¼), (¼,¼,½))
+
+
+def test_slider_survives_a_narrower_sweep_range(app):
+    slider = app.slider(key="div.shift")
+    slider.set_value(slider.max).run()
+    app.selectbox(key="div.p_family").set_value("Uniform").run()
+    app.selectbox(key="div.q_family").set_value("Uniform").run()
+    assert not app.exception
+    assert not errors(app)
