@@ -10,13 +10,23 @@ P_COLOR, Q_COLOR, M_COLOR, JS_COLOR = "#1f77b4", "#d62728", "#7f7f7f", "#2ca02c"
 LOG2 = math.log(2.0)
 
 
-def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
-    kw = {"margin": dict(l=10, r=10, t=50, b=10), **kw}
-    fig.update_layout(
+def _figure(traces: list[dict], title: str, height: int = 320, **layout) -> go.Figure:
+    """One go.Figure from plain dicts: validated once, several times faster than add_* calls."""
+    base = dict(
         title=dict(text=title, x=0.01, font=dict(size=15)), height=height,  # Streamlit applies its theme
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0), **kw,
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
     )
-    return fig
+    return go.Figure(dict(data=traces, layout={**base, **layout}))
+
+
+def _line(x, y, name, color, **kw) -> dict:
+    line = dict(color=color, **kw.pop("line", {}))
+    return {"type": "scatter", "mode": "lines", "x": x, "y": y, "name": name, "line": line, **kw}
+
+
+def _axis(title: str, **kw) -> dict:
+    return dict(title=dict(text=title), **kw)
 
 
 def _hline(y, xref="x", yref="y", dash="dot", color=M_COLOR) -> dict:
@@ -40,12 +50,11 @@ def _finite(y) -> np.ndarray:
 def densities_figure(x, p, q, p_name="p", q_name="q") -> go.Figure:
     """p, q and their mixture M = (p + q)/2 on a shared grid."""
     x, p, q = (np.asarray(v, dtype=float) for v in (x, p, q))
-    fig = go.Figure([
-        go.Scatter(x=x, y=p, name=f"p = {p_name}", line=dict(color=P_COLOR, width=2.5)),
-        go.Scatter(x=x, y=q, name=f"q = {q_name}", line=dict(color=Q_COLOR, width=2.5)),
-        go.Scatter(x=x, y=0.5 * (p + q), name="M = (p + q)/2", line=dict(color=M_COLOR, dash="dash")),
-    ])
-    return _layout(fig, "Densities", xaxis_title="x", yaxis_title="density")
+    return _figure([
+        _line(x, p, f"p = {p_name}", P_COLOR, line=dict(width=2.5)),
+        _line(x, q, f"q = {q_name}", Q_COLOR, line=dict(width=2.5)),
+        _line(x, 0.5 * (p + q), "M = (p + q)/2", M_COLOR, line=dict(dash="dash")),
+    ], "Densities", xaxis=_axis("x"), yaxis=_axis("density"))
 
 
 def integrands_figure(x, kl_pq, kl_qp, js) -> go.Figure:
@@ -55,17 +64,16 @@ def integrands_figure(x, kl_pq, kl_qp, js) -> go.Figure:
         ("q log(q/p): area = KL(q‖p)", kl_qp, Q_COLOR),
         ("½p log(p/M) + ½q log(q/M): area = JS(p‖q)", js, JS_COLOR),
     ]
-    fig = go.Figure([go.Scatter(x=x, y=_finite(y), name=name, fill="tozeroy", line=dict(color=color), opacity=0.6)
-                     for name, y, color in curves])
-    return _layout(fig, "Integrands (natural log): the area under each curve is the number", height=360,
-                   xaxis_title="x", yaxis_title="nats per unit x", shapes=[_hline(0, dash="solid", color="black")])
+    return _figure([_line(x, _finite(y), name, color, fill="tozeroy", opacity=0.6) for name, y, color in curves],
+                   "Integrands (natural log): the area under each curve is the number", height=360,
+                   xaxis=_axis("x"), yaxis=_axis("nats per unit x"), shapes=[_hline(0, dash="solid", color="black")])
 
 
 def discriminator_figure(x, d_star) -> go.Figure:
     """D*(x) = p/(p + q), with the value 1/2 it takes where p = q."""
-    fig = go.Figure([go.Scatter(x=x, y=_finite(d_star), name="D*(x) = p/(p+q)", line=dict(color="black", width=2.5))])
-    return _layout(fig, "Optimal discriminator D*(x)", height=280, xaxis_title="x",
-                   yaxis=dict(title="D*(x)", range=[-0.05, 1.05]), shapes=[_hline(0.5)],
+    return _figure([_line(x, _finite(d_star), "D*(x) = p/(p+q)", "black", line=dict(width=2.5))],
+                   "Optimal discriminator D*(x)", height=280, xaxis=_axis("x"),
+                   yaxis=_axis("D*(x)", range=[-0.05, 1.05]), shapes=[_hline(0.5)],
                    annotations=[dict(text="½ (p = q)", x=1, xref="x domain", y=0.5, yref="y",
                                      xanchor="right", yanchor="bottom", showarrow=False)])
 
@@ -78,10 +86,10 @@ def sweep_figure(shifts, js, kl, w1, current: float) -> go.Figure:
     data, layout, shapes, notes = [], {}, [], []
     for i, (title, y, color) in enumerate(panels):
         n = "" if i == 0 else str(i + 1)
-        data.append(go.Scatter(x=shifts, y=_finite(y), mode="lines+markers", marker=dict(size=4),
-                               line=dict(color=color), showlegend=False, xaxis=f"x{n}", yaxis=f"y{n}"))
+        data.append(_line(shifts, _finite(y), title, color, mode="lines+markers", marker=dict(size=4),
+                          showlegend=False, xaxis=f"x{n}", yaxis=f"y{n}"))
         lo, hi = i / 3 + (0.03 if i else 0), (i + 1) / 3 - (0.03 if i < 2 else 0)
-        layout[f"xaxis{n}"] = dict(domain=[lo, hi], anchor=f"y{n}", title="shift s")
+        layout[f"xaxis{n}"] = _axis("shift s", domain=[lo, hi], anchor=f"y{n}")
         layout[f"yaxis{n}"] = dict(anchor=f"x{n}")
         shapes.append(_vline(current, xref=f"x{n}", yref=f"y{n}"))
         notes.append(dict(text=title, x=(lo + hi) / 2, xref="paper", y=1.0, yref="paper", xanchor="center",
@@ -90,34 +98,31 @@ def sweep_figure(shifts, js, kl, w1, current: float) -> go.Figure:
     shapes.append(_hline(LOG2, dash="dash"))
     notes.append(dict(text="log 2", x=1, xref="x domain", y=LOG2, yref="y", xanchor="right",
                       yanchor="top", showarrow=False))
-    return _layout(go.Figure(data), "", height=330, margin=dict(l=10, r=10, t=40, b=10),
+    return _figure(data, "", height=330, margin=dict(l=10, r=10, t=40, b=10),
                    shapes=shapes, annotations=notes, **layout)
 
 
 def samples_figure(x, p, q, xp, xq, bins: int = 60) -> go.Figure:
-    """Histograms of the samples over the exact densities."""
+    """Histograms of the samples (binned here: 60 bars, not every sample) over the exact densities."""
     lo, hi = float(np.min(x)), float(np.max(x))
     edges = np.linspace(lo, hi, bins + 1)
     centres, width = 0.5 * (edges[1:] + edges[:-1]), edges[1] - edges[0]
-    # Bin here, not in the browser: sends 60 bars instead of every sample.
     hist = lambda s: np.histogram(s, edges)[0] / (len(s) * width)
-    fig = go.Figure([
-        go.Bar(x=centres, y=hist(xp), width=width, name="samples of p", marker_color=P_COLOR, opacity=0.35),
-        go.Bar(x=centres, y=hist(xq), width=width, name="samples of q", marker_color=Q_COLOR, opacity=0.35),
-        go.Scatter(x=x, y=p, name="p", line=dict(color=P_COLOR)),
-        go.Scatter(x=x, y=q, name="q", line=dict(color=Q_COLOR)),
-    ])
-    return _layout(fig, "Samples against the exact densities", height=300, barmode="overlay",
-                   xaxis=dict(title="x", range=[lo, hi]), yaxis_title="density")
+    bar = lambda s, name, color: dict(type="bar", x=centres, y=hist(s), width=width, name=name,
+                                      marker=dict(color=color), opacity=0.35)
+    return _figure([bar(xp, "samples of p", P_COLOR), bar(xq, "samples of q", Q_COLOR),
+                    _line(x, p, "p", P_COLOR), _line(x, q, "q", Q_COLOR)],
+                   "Samples against the exact densities", height=300, barmode="overlay",
+                   xaxis=_axis("x", range=[lo, hi]), yaxis=_axis("density"))
 
 
 def discrete_terms_figure(kl_pq_terms, kl_qp_terms, js_terms) -> go.Figure:
     """One bar per index i and divergence: the terms of the sums."""
     idx = np.arange(1, len(js_terms) + 1)
-    fig = go.Figure([go.Bar(x=idx, y=_finite(y), name=name, marker_color=color)
-                     for name, y, color in [("p_i log(p_i/q_i)", kl_pq_terms, P_COLOR),
-                                            ("q_i log(q_i/p_i)", kl_qp_terms, Q_COLOR),
-                                            ("JS term", js_terms, JS_COLOR)]])
-    return _layout(fig, "Terms of the sums (nats); a missing bar is +∞", height=300,
-                   xaxis=dict(title="index i", tickmode="array", tickvals=idx), yaxis_title="nats",
+    bars = [dict(type="bar", x=idx, y=_finite(y), name=name, marker=dict(color=color))
+            for name, y, color in [("p_i log(p_i/q_i)", kl_pq_terms, P_COLOR),
+                                   ("q_i log(q_i/p_i)", kl_qp_terms, Q_COLOR),
+                                   ("JS term", js_terms, JS_COLOR)]]
+    return _figure(bars, "Terms of the sums (nats); a missing bar is +∞", height=300,
+                   xaxis=_axis("index i", tickmode="array", tickvals=idx), yaxis=_axis("nats"),
                    barmode="group", shapes=[_hline(0, dash="solid", color="black")])
