@@ -1,0 +1,229 @@
+"""Generator costs: saturating vs non-saturating (and least squares), seen on the curves and
+measured in a race of two 1-D GANs that differ only in the cost. Widgets in, core out, figures out."""
+import inspect
+import time
+
+import numpy as np
+import streamlit as st
+import torch
+
+from gan_core import losses
+from gan_core.cost_comparison import CostRace, first_below, strong_discriminator_start
+from gan_core.distributions import Shifted
+from gan_core.losses import COST_LABELS, LOG2, cost_grad_wrt_logit, cost_of_d
+from gan_core.mlp_fast import MLPStepKernel
+from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
+from ui import cost_figures as figs
+from ui.toy_widgets import LR_CHOICES, data_controls
+
+torch.set_num_threads(1)  # tiny networks: extra threads only fight over the CPU
+NS = "costs"
+TICK_S = 0.3              # the live view redraws about 3 times a second
+TRAIN_SHARE = 0.6         # of each tick spent training; the rest estimates JS and draws
+RACE_COSTS = list(COST_LABELS)
+SHORT = {"saturating": "saturating", "non_saturating": "non-saturating",
+         "least_squares": "least squares", "max_likelihood": "max. likelihood"}
+D_GRID = np.unique(np.concatenate([np.logspace(-6, -1, 120), np.linspace(0.1, 1 - 1e-6, 400)]))
+ss = st.session_state
+
+st.title("Generator costs: saturating vs non-saturating")
+st.caption("Same D, same data, same noise: only the generator's cost differs. Where the fakes are bad "
+           "(D(G(z)) near 0), does the cost still give the generator a gradient?")
+
+# ---- controls (sidebar): plain values out
+with st.sidebar:
+    st.header("Race controls")
+    cost_a = st.selectbox("run A: generator cost", RACE_COSTS, index=0, format_func=COST_LABELS.get, key=f"{NS}.cost_a")
+    cost_b = st.selectbox("run B: generator cost", RACE_COSTS, index=1, format_func=COST_LABELS.get, key=f"{NS}.cost_b")
+    n_pre = st.slider("strong discriminator: N D steps first (G frozen)", 0, 3000, 500, step=100, key=f"{NS}.n")
+    data = data_controls(NS)
+    shift = st.slider("move p_data by s (far from G's start near 0)", -6.0, 6.0, 2.0, step=0.5, key=f"{NS}.shift")
+    k = st.slider("k: D steps per G step", 1, 20, 1, key=f"{NS}.k")
+    fmt = lambda v: f"{v:g}"  # noqa: E731
+    lr_d = st.select_slider("lr_D (log scale)", LR_CHOICES, value=0.02, format_func=fmt, key=f"{NS}.lr_d")
+    lr_g = st.select_slider("lr_G (log scale)", LR_CHOICES, value=0.02, format_func=fmt, key=f"{NS}.lr_g")
+    optimizer = st.radio("optimizer", ["sgd", "adam"], horizontal=True, key=f"{NS}.opt",
+                         format_func=lambda o: {"adam": "Adam (β₁ = 0.5)", "sgd": "SGD + momentum (paper)"}[o])
+    seed = st.number_input("seed", min_value=0, max_value=2**31 - 1, value=0, key=f"{NS}.seed")
+
+hyper = dict(k=k, lr_d=lr_d, lr_g=lr_g, optimizer=optimizer)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Training the discriminator first (G frozen)…")
+def start_state(_dist, dist_key, n, seed, k, lr_d, lr_g, optimizer):
+    """The strong-discriminator start, shared read-only: loading it into a trainer copies."""
+    return strong_discriminator_start(_dist, TrainConfig(seed=seed, k=k, lr_d=lr_d, lr_g=lr_g, optimizer=optimizer),
+                                      n_d_steps=n)
+
+
+def new_race(dist):
+    state = start_state(dist, dist.name, n_pre, int(seed), **hyper)
+    ss[f"{NS}.race"] = CostRace(dist, (cost_a, cost_b), start_state=state)
+    ss[f"{NS}.start"] = start_key
+    ss[f"{NS}.playing"] = False
+
+
+dist = Shifted(data.dist, shift) if data.dist is not None else None
+start_key = (cost_a, cost_b, n_pre, dist.name if dist else None, int(seed))
+if f"{NS}.race" not in ss:
+    ss[f"{NS}.message"] = None
+    if dist is None:  # a first visit with a broken mixture: start from the default preset
+        from gan_core.distributions import preset
+        dist = Shifted(preset("Gaussian"), shift)
+    new_race(dist)
+
+# ---- a new start (costs, N, data, seed) makes a new race; k / lr / optimizer apply in place
+if data.error:
+    st.error(data.error + " The race keeps its data.")
+elif start_key != ss[f"{NS}.start"]:
+    new_race(dist)
+    ss[f"{NS}.message"] = ("info", f"New race from a discriminator trained {n_pre} steps first: "
+                                   f"A = {SHORT[cost_a]}, B = {SHORT[cost_b]}.")
+race: CostRace = ss[f"{NS}.race"]
+changed = {name: v for name, v in hyper.items() if getattr(race.config, name) != v}
+try:
+    if changed:
+        race.set_config(**changed)
+except ValueError as e:
+    st.error(f"Setting not applied: {e}")
+
+
+def guarded(step):
+    try:
+        step()
+    except TrainingDiverged as e:
+        ss[f"{NS}.playing"] = False
+        ss[f"{NS}.message"] = ("error", e.report["message"])
+
+
+cols = st.columns(3)
+playing = ss[f"{NS}.playing"]
+if cols[0].button("⏸ Pause" if playing else "▶ Play", key=f"{NS}.play", type="primary", width="stretch"):
+    ss[f"{NS}.playing"] = playing = not playing
+    ss[f"{NS}.message"] = None
+if cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch"):
+    guarded(lambda: race.step(100))
+if cols[2].button("Reset", key=f"{NS}.reset", width="stretch", help="Back to the strong-discriminator start."):
+    new_race(race.data)
+    race = ss[f"{NS}.race"]
+    ss[f"{NS}.message"] = ("info", "Reset: both runs back at the strong-discriminator start.")
+
+EXPLANATION = """
+**The lecture.** The minimax generator *minimises* the probability that D is right, log(1 − D(G(z))).
+*"When sample is likely fake, want to learn from it to improve generator. But gradient in this region
+is relatively flat!"* So in practice G *maximises* log D(G(z)) instead: **maximise the probability that
+the discriminator is wrong, rather than minimise the probability that it is right.** Same fixed point
+(D(G(z)) = ½), very different gradient where G is bad.
+
+With D = σ(a), a the logit, the gradient that reaches G is ∂J/∂a times the chain through D and G.
+"""
+
+
+def explanation():
+    st.markdown(EXPLANATION)
+    st.latex(r"J^{(D)} = -\tfrac12\,\mathbb{E}_{x}\log D(x) - \tfrac12\,\mathbb{E}_{z}\log\big(1-D(G(z))\big)"
+             r"\quad(= \log 2 \text{ at } D=\tfrac12)")
+    st.latex(r"\text{saturating: } J^{(G)}=\mathbb{E}_z\log(1-D),\quad \tfrac{\partial J}{\partial a}=-D")
+    st.latex(r"\text{non-saturating: } J^{(G)}=-\mathbb{E}_z\log D,\quad \tfrac{\partial J}{\partial a}=-(1-D)")
+    st.latex(r"\text{least squares: } J^{(G)}=\tfrac12\mathbb{E}_z(D-1)^2,\quad \tfrac{\partial J}{\partial a}=-D(1-D)^2")
+    st.latex(r"\text{max. likelihood: } J^{(G)}=-\mathbb{E}_z\tfrac{D}{1-D}=-\mathbb{E}_z e^{a},"
+             r"\quad \tfrac{\partial J}{\partial a}=-\tfrac{D}{1-D}")
+    st.caption("Every game shares J^(D) and differs only in the generator's cost (Goodfellow's tutorial). "
+               "Least squares here is LSGAN's generator cost applied to this sigmoid D; the full LSGAN "
+               "(Mao et al.) also replaces D's loss and drops the sigmoid. Through a sigmoid its gradient "
+               "−D(1−D)² vanishes at D → 0 too. The tutorial puts ½ before each generator cost; dropping it "
+               "scales every cost alike.")
+
+
+def run_label(i, cost):
+    return f"{'AB'[i]}: {SHORT[cost]}"
+
+
+def series_of(race, values_of, x_of):
+    return [figs.Series(run_label(i, c), x_of(i), values_of(i), figs.COST_COLORS[c], "solid" if i == 0 else "dash")
+            for i, c in enumerate(race.costs)]
+
+
+@st.fragment(run_every=TICK_S if ss[f"{NS}.playing"] else None)
+def live():
+    race: CostRace = ss[f"{NS}.race"]
+    if ss[f"{NS}.playing"]:
+        t0 = time.perf_counter()
+        try:
+            while time.perf_counter() - t0 < TICK_S * TRAIN_SHARE:
+                race.step(25)
+        except TrainingDiverged as e:
+            ss[f"{NS}.playing"] = False
+            ss[f"{NS}.message"] = ("error", e.report["message"])
+            st.rerun(scope="app")
+    if ss[f"{NS}.message"]:
+        kind, text = ss[f"{NS}.message"]
+        (st.error if kind == "error" else st.info)(text)
+
+    hist = [race.history(i) for i in range(len(race.costs))]
+    recent = [np.median(h["grad_norm_g"][-25:]) if len(h["grad_norm_g"]) else float("nan") for h in hist]
+    m = st.columns(5)
+    m[0].metric("iteration", f"{race.iteration:,}", f"D pre-trained {race.pretrain_d_steps:,} steps", delta_color="off")
+    for i, cost in enumerate(race.costs):
+        escape = first_below(race.js_iteration, race.js[i], 0.5 * LOG2)
+        m[1 + 2 * i].metric(f"{run_label(i, cost)}: ‖∇θ_G J‖ (median, last 25)",
+                            "—" if np.isnan(recent[i]) else f"{recent[i]:.2e}",
+                            f"mean D(G(z)) {hist[i]['d_fake_g'][-1]:.3g}" if len(hist[i]["d_fake_g"]) else "not started",
+                            delta_color="off")
+        m[2 + 2 * i].metric(f"{run_label(i, cost)}: JS(p_data‖p_g)", f"{race.js[i][-1]:.3f} nats",
+                            f"below ½·log 2 at it. {escape:,}" if escape is not None else "not yet below ½·log 2",
+                            delta_color="off")
+    if not np.isnan(recent).any() and recent[1] > 0:
+        first = [np.median(h["grad_norm_g"][:10]) for h in hist]
+        st.caption(f"Generator gradient-norm ratio A / B: {first[0] / first[1]:.2e} over the first 10 iterations "
+                   f"(the strong-discriminator start), {recent[0] / recent[1]:.2e} over the last 25.")
+
+    left, right = st.columns([2, 3])
+    with left:
+        explanation()
+    with right:
+        log_x = st.toggle("log scale for D(G(z))", key=f"{NS}.log_x", help="Spread out the fakes that sit near 0.")
+        curves = [figs.Series(COST_LABELS[c], D_GRID, cost_of_d(c, D_GRID), figs.COST_COLORS[c]) for c in RACE_COSTS]
+        grads = [figs.Series(COST_LABELS[c], D_GRID, np.abs(cost_grad_wrt_logit(c, D_GRID)), figs.COST_COLORS[c])
+                 for c in RACE_COSTS]
+        rugs = [race.rug(i) for i in range(len(race.costs))]
+        fakes = series_of(race, lambda i: cost_of_d(race.costs[i], rugs[i]), lambda i: rugs[i])
+        fake_grads = series_of(race, lambda i: np.abs(cost_grad_wrt_logit(race.costs[i], rugs[i])), lambda i: rugs[i])
+        fakes = [s._replace(label=f"fakes of {s.label}") for s in fakes]
+        fake_grads = [s._replace(label=f"fakes of {s.label}") for s in fake_grads]
+        st.plotly_chart(figs.analytic_figure(D_GRID, curves, grads, fakes, fake_grads, log_x), width="stretch",
+                        key=f"{NS}.fig_analytic")
+        st.caption("Dots: D(G(z)) of 64 fakes per run (z at the quantiles of p_z), placed on that run's cost.")
+
+    st.subheader("The race")
+    est = [race.estimates(i) for i in range(len(race.costs))]
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(figs.grad_norm_figure(series_of(race, lambda i: hist[i]["grad_norm_g"], lambda i: hist[i]["iteration"])),
+                    width="stretch", key=f"{NS}.fig_grad")
+    c2.plotly_chart(figs.densities_figure(est[0].x, est[0].p_data,
+                                          series_of(race, lambda i: est[i].p_g, lambda i: est[i].x), race.data.name),
+                    width="stretch", key=f"{NS}.fig_density")
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(figs.mean_d_figure(series_of(race, lambda i: hist[i]["d_fake_g"], lambda i: hist[i]["iteration"])),
+                    width="stretch", key=f"{NS}.fig_d")
+    c2.plotly_chart(figs.js_figure(series_of(race, lambda i: np.array(race.js[i]), lambda i: np.array(race.js_iteration))),
+                    width="stretch", key=f"{NS}.fig_js")
+    if race.config.optimizer == "adam":
+        st.info("Adam divides each step by a running RMS of the gradient, so a uniformly tiny gradient still "
+                "makes full-sized steps: the saturating run is no longer stuck, although its gradient norm "
+                "(left chart) is as small as before. SGD with momentum, the paper's rule, shows the raw effect.")
+
+
+live()
+
+with st.expander("Show the code behind each curve"):
+    st.markdown("**The curves**: each cost as a function of D(G(z)), and its derivative with respect to the logit.")
+    st.code(inspect.getsource(cost_of_d) + "\n\n" + inspect.getsource(cost_grad_wrt_logit), language="python")
+    st.markdown("**The generator costs** the trainer uses, on logits (softplus keeps them finite):")
+    st.code("\n\n".join(inspect.getsource(f) for f in losses.GENERATOR_COSTS.values()), language="python")
+    st.markdown("**The generator update** of the one trainer (Algorithm 1, step 2) and, for these small MLPs, "
+                "the hand-written backprop it actually runs (checked equal to autograd in the tests):")
+    st.code(inspect.getsource(GANTrainer._generator_update) + "\n\n" + inspect.getsource(MLPStepKernel.generator_grads),
+            language="python")
+    st.markdown("**The race**: one start, the discriminator trained first, copied into runs that differ only in cost.")
+    st.code(inspect.getsource(strong_discriminator_start) + "\n\n" + inspect.getsource(CostRace.__init__), language="python")

@@ -1,0 +1,110 @@
+"""The generator-cost page under AppTest: it runs alone, re-renders on every control, shows
+what it claims (metrics, formulas, code), and handles bad input without losing the race."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "generator_costs.py")
+
+
+@pytest.fixture
+def at():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at) -> dict:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def race(at):
+    return at.session_state["costs.race"]
+
+
+def test_page_runs_and_shows_metrics_formulas_and_code(at):
+    m = metrics(at)
+    assert m["iteration"] == ("0", "D pre-trained 500 steps")
+    assert m["A: saturating: JS(p_data‖p_g)"][0] == "0.693 nats"      # no overlap yet: log 2
+    assert "B: non-saturating: ‖∇θ_G J‖ (median, last 25)" in m
+    latex = " ".join(x.value for x in at.latex)
+    assert r"\tfrac{\partial J}{\partial a}=-D" in latex and r"-(1-D)" in latex and "J^{(D)}" in latex
+    text = " ".join(x.value for x in at.markdown)
+    assert "gradient in this region" in text and "discriminator is wrong" in text
+    assert any("LSGAN" in c.value for c in at.caption)
+    code = " ".join(c.value for c in at.code)
+    for name in ("def cost_of_d", "def cost_grad_wrt_logit", "def _generator_update", "def generator_grads"):
+        assert name in code
+    assert not at.error
+
+
+def test_step_trains_both_runs_and_reports_the_gradient_ratio(at):
+    at.button(key="costs.step").click().run()
+    assert not at.exception
+    m = metrics(at)
+    assert m["iteration"][0] == "100"
+    sat = float(m["A: saturating: ‖∇θ_G J‖ (median, last 25)"][0])
+    non = float(m["B: non-saturating: ‖∇θ_G J‖ (median, last 25)"][0])
+    assert sat < non
+    assert any("gradient-norm ratio A / B" in c.value for c in at.caption)
+    assert race(at).iteration == 100
+
+
+def test_play_advances_and_pause_stops(at):
+    at.button(key="costs.play").click().run()
+    assert not at.exception and at.session_state["costs.playing"]
+    assert race(at).iteration > 0
+    at.button(key="costs.play").click().run()
+    assert not at.session_state["costs.playing"]
+
+
+def test_switching_costs_starts_a_new_race(at):
+    at.selectbox(key="costs.cost_a").set_value("least_squares").run()
+    assert not at.exception
+    assert race(at).costs == ("least_squares", "non_saturating")
+    assert "A: least squares: JS(p_data‖p_g)" in metrics(at)
+    assert any("New race" in i.value for i in at.info)
+    at.selectbox(key="costs.cost_b").set_value("max_likelihood").run()
+    assert not at.exception and race(at).costs == ("least_squares", "max_likelihood")
+
+
+def test_moving_n_rebuilds_the_start(at):
+    at.slider(key="costs.n").set_value(200).run()
+    assert not at.exception
+    assert metrics(at)["iteration"] == ("0", "D pre-trained 200 steps")
+    assert race(at).pretrain_d_steps == 200
+
+
+def test_k_and_learning_rates_apply_in_place(at):
+    at.button(key="costs.step").click().run()
+    before = race(at)
+    at.slider(key="costs.k").set_value(3).run()
+    at.select_slider(key="costs.lr_g").set_value(0.01).run()
+    assert not at.exception
+    assert race(at) is before and before.iteration == 100
+    assert all(r.config.k == 3 and r.config.lr_g == 0.01 for r in before.runs)
+
+
+def test_bad_mixture_shows_error_and_keeps_the_race(at):
+    at.selectbox(key="costs.preset").set_value("Custom Gaussian mixture").run()  # valid: a new race
+    assert not at.error and "0.3·N(" in race(at).data.name
+    at.button(key="costs.step").click().run()
+    kept = race(at)
+    at.text_input(key="costs.mix_w").set_value("0.5, abc").run()
+    assert not at.exception
+    assert any("Mixture not applied" in e.value and "keeps its data" in e.value for e in at.error)
+    assert race(at) is kept and kept.iteration == 100
+    assert metrics(at)["iteration"][0] == "100"
+
+
+def test_divergence_shows_error_pauses_and_keeps_the_weights(at):
+    at.button(key="costs.step").click().run()
+    at.select_slider(key="costs.lr_d").set_value(10.0).run()
+    at.select_slider(key="costs.lr_g").set_value(10.0).run()
+    at.button(key="costs.step").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "diverged" in errors and "restored" in errors
+    assert not at.session_state["costs.playing"]
+    assert race(at).iteration >= 100
