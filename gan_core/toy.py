@@ -189,6 +189,7 @@ def grid_estimates(trainer: GANTrainer, data: Distribution1D, n_grid: int = 801,
     p_g = kde_on_grid(samples, x)
     d = discriminator_on(trainer, x)
     d_star = optimal_discriminator(p_d, p_g)
+    d_star[p_d + p_g < 1e-4 * p_d.max()] = np.nan  # both densities ~0: the ratio is estimation noise
     support = p_d > 1e-3 * p_d.max()
     gap = np.abs(d - d_star)[support]
     gap = gap[np.isfinite(gap)]

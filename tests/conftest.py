@@ -9,3 +9,5 @@ os.chdir(ROOT)  # AppTest.from_file and the app use paths relative to the reposi
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
+
+from tests.browser import app_url, browser, browser_page  # noqa: E402,F401  (fixtures)

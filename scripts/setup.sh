@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian machine for GAN Lab: a virtual environment with the pinned packages,
+# and (with --test) Debian's Chromium for the browser tests. Safe to run again: it only adds
+# what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+PY=$(command -v python3.11 || command -v python3)
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv || { as_root apt-get update -qq && as_root apt-get install -y -qq python3-venv && "$PY" -m venv .venv; }
+fi
+req=requirements.txt
+[ $want_tests = 1 ] && req=requirements-dev.txt
+stamp=.venv/.installed-$(sha1sum "$req" requirements.txt | sha1sum | cut -c1-12)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -r "$req"
+  touch "$stamp"
+fi
+
+if [ $want_tests = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi

@@ -1,0 +1,147 @@
+"""Plotly figures for the 1-D toy GAN. Plain arrays in, go.Figure out; no Streamlit here.
+
+Each figure has a builder (`paper_figure`, `loss_figure`, ...) and an updater
+(`update_paper_figure`, ...). Building and validating a Plotly figure costs ~50 ms; writing new
+arrays into an existing one costs ~1 ms, so the live page builds once and updates per redraw.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+COLORS = {"data": "#111111", "gen": "#2ca02c", "d": "#1f77b4", "d_star": "#d62728", "half": "#7f7f7f",
+          "z": "#9467bd"}
+
+
+def _paper_skeleton() -> go.Figure:
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.74, 0.26], vertical_spacing=0.04,
+                        specs=[[{"secondary_y": True}], [{}]])
+    line = lambda color, width, dash=None: dict(color=color, width=width, dash=dash)  # noqa: E731
+    fig.add_trace(go.Scatter(name="p_data(x)", line=line(COLORS["data"], 2, "dot")), row=1, col=1)
+    fig.add_trace(go.Scatter(name="p_g(x) (KDE of G(z))", line=line(COLORS["gen"], 2.5)), row=1, col=1)
+    fig.add_trace(go.Scatter(name="D(x)", line=line(COLORS["d"], 2.5)), row=1, col=1, secondary_y=True)
+    fig.add_trace(go.Scatter(name="D*(x) = p_d/(p_d+p_g)", line=line(COLORS["d_star"], 2, "dash")),
+                  row=1, col=1, secondary_y=True)
+    fig.add_trace(go.Scatter(name="½", mode="lines", line=line(COLORS["half"], 1, "dot")),
+                  row=1, col=1, secondary_y=True)
+    fig.add_trace(go.Scatter(mode="markers", name="a batch of fakes G(z)",
+                             marker=dict(symbol="line-ns-open", size=10, color=COLORS["gen"])), row=1, col=1)
+    fig.add_trace(go.Scatter(mode="lines", name="z → x = G(z)", line=line(COLORS["z"], 1)), row=2, col=1)
+    fig.add_trace(go.Scatter(mode="markers", showlegend=False,
+                             marker=dict(symbol="triangle-up", size=7, color=COLORS["z"])), row=2, col=1)
+    fig.add_trace(go.Scatter(mode="markers", showlegend=False, marker=dict(size=5, color=COLORS["z"])),
+                  row=2, col=1)
+    fig.add_annotation(x=0, y=0.0, text="", showarrow=False, xanchor="left", yanchor="top", row=2, col=1,
+                       font=dict(size=11))
+    fig.add_annotation(x=0, y=0.0, text="", showarrow=False, xanchor="right", yanchor="top", row=2, col=1,
+                       font=dict(size=11))
+    fig.update_yaxes(title_text="density", row=1, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="D(x)", range=[0, 1.02], row=1, col=1, secondary_y=True, showgrid=False,
+                     tickvals=[0, 0.25, 0.5, 0.75, 1])
+    fig.update_yaxes(tickvals=[0, 1], ticktext=["z", "x"], range=[-0.35, 1.1], row=2, col=1, showgrid=False)
+    fig.update_xaxes(title_text="x", row=2, col=1)
+    fig.update_layout(height=520, margin=dict(l=10, r=10, t=10, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), uirevision="toy")
+    return fig
+
+
+def update_paper_figure(fig: go.Figure, x, p_data, p_g, d, d_star, z, gz, fakes=()) -> go.Figure:
+    x, z, gz = np.asarray(x, float), np.asarray(z, float), np.asarray(gz, float)
+    lo, hi = float(x[0]), float(x[-1])
+    zlo, zhi = float(z.min()), float(z.max())
+    zpos = lo + (z - zlo) / max(zhi - zlo, 1e-12) * (hi - lo)  # the z-line drawn across the plot's width
+    seg_x = np.column_stack([zpos, gz, np.full_like(gz, np.nan)]).ravel()
+    seg_y = np.tile([0.0, 1.0, np.nan], len(gz))
+    fakes = np.asarray(fakes, float)
+    # keep p_data readable when p_g is a spike (a fresh G maps every z near one point): clip at 3x
+    top = 1.15 * max(float(np.nanmax(p_data)), min(float(np.nanmax(p_g)), 3 * float(np.nanmax(p_data))))
+    with fig.batch_update():
+        for trace, (tx, ty) in zip(fig.data, [
+            (x, p_data), (x, p_g), (x, d), (x, d_star), ([lo, hi], [0.5, 0.5]), (fakes, np.zeros(len(fakes))),
+            (seg_x, seg_y), (gz, np.ones_like(gz)), (zpos, np.zeros_like(zpos)),
+        ]):
+            trace.x, trace.y = tx, ty
+        fig.layout.annotations[0].update(x=lo, text=f"z = {zlo:.2g}")
+        fig.layout.annotations[1].update(x=hi, text=f"z = {zhi:.2g}")
+        fig.layout.yaxis.range = [0, top]
+    return fig
+
+
+def paper_figure(x, p_data, p_g, d, d_star, z, gz, fakes=()) -> go.Figure:
+    """Goodfellow et al. (2014), Figure 1: densities and D on top, the map z -> x = G(z) below.
+
+    `z`, `gz`: a few noise values (quantiles of p_z) and their images; the z-line is drawn
+    under the x-line with z rescaled to the plot's width, and a segment joins each z to G(z).
+    """
+    return update_paper_figure(_paper_skeleton(), x, p_data, p_g, d, d_star, z, gz, fakes)
+
+
+def downsample(x, *ys, max_points: int = 1500):
+    """Bin means of long series so a chart of a million steps still draws quickly."""
+    x = np.asarray(x, float)
+    n = len(x)
+    if n <= max_points:
+        return (x,) + tuple(np.asarray(y, float) for y in ys)
+    edges = np.linspace(0, n, max_points + 1).astype(int)
+    out = [np.add.reduceat(x, edges[:-1]) / np.diff(edges)]
+    for y in ys:
+        y = np.asarray(y, float)
+        sums = np.add.reduceat(np.nan_to_num(y), edges[:-1])
+        counts = np.add.reduceat(np.isfinite(y).astype(float), edges[:-1])
+        out.append(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan))
+    return tuple(out)
+
+
+def loss_figure(it, d_loss, g_loss, d_ref: float, g_ref: float, g_label: str) -> go.Figure:
+    fig = go.Figure([go.Scatter(name="D loss J⁽ᴰ⁾", line=dict(color=COLORS["d"])),
+                     go.Scatter(name="G loss", line=dict(color=COLORS["gen"]))])
+    fig.add_hline(y=d_ref, line=dict(color=COLORS["d"], dash="dot"), annotation_position="top left",
+                  annotation_text=f"log 2 = {d_ref:.3f}: D's loss at equilibrium")
+    fig.add_hline(y=g_ref, line=dict(color=COLORS["gen"], dash="dot"), annotation_position="bottom left",
+                  annotation_text="")
+    fig.update_layout(height=270, margin=dict(l=10, r=10, t=30, b=10), title="Losses",
+                      xaxis_title="iteration", legend=dict(orientation="h", y=-0.35), uirevision="loss")
+    return update_loss_figure(fig, it, d_loss, g_loss, g_ref, g_label)
+
+
+def update_loss_figure(fig, it, d_loss, g_loss, g_ref: float, g_label: str) -> go.Figure:
+    it, d_loss, g_loss = downsample(it, d_loss, g_loss)
+    with fig.batch_update():
+        fig.data[0].x, fig.data[0].y = it, d_loss
+        fig.data[1].x, fig.data[1].y, fig.data[1].name = it, g_loss, f"G loss: {g_label}"
+        fig.layout.shapes[1].update(y0=g_ref, y1=g_ref)
+        fig.layout.annotations[1].update(y=g_ref, text=f"{g_ref:.3f}: G's cost at D = ½")
+    return fig
+
+
+def series_figure(it, y, name: str, title: str, ref: float | None = None, ref_text: str = "",
+                  log_y: bool = False, color: str = "#ff7f0e", y_range=None) -> go.Figure:
+    fig = go.Figure(go.Scatter(name=name, mode="lines", line=dict(color=color)))
+    if ref is not None:
+        fig.add_hline(y=ref, line=dict(color="#7f7f7f", dash="dot"), annotation_text=ref_text,
+                      annotation_position="top left")
+    fig.update_layout(height=270, margin=dict(l=10, r=10, t=30, b=10), title=title, xaxis_title="iteration",
+                      showlegend=False, uirevision=title)
+    if log_y:
+        fig.update_yaxes(type="log")
+    if y_range is not None:
+        fig.update_yaxes(range=y_range)
+    return update_series_figure(fig, it, y)
+
+
+def update_series_figure(fig, it, y) -> go.Figure:
+    fig.data[0].x, fig.data[0].y = downsample(it, y)
+    return fig
+
+
+def js_figure(it, js) -> go.Figure:
+    return series_figure(it, js, "JS", "JS(p_data ‖ p_g), nats", ref=math.log(2),
+                         ref_text="log 2 = 0.693: the bound (disjoint supports)", y_range=[0, math.log(2) * 1.1])
+
+
+def d_gap_figure(it, gap) -> go.Figure:
+    return series_figure(it, gap, "mean |D − D*|", "mean |D − D*| on the data support", color="#8c564b",
+                         y_range=[0, 0.55])
