@@ -167,6 +167,10 @@ def live():
         m[6].metric("live it/s", f"{rate:,.0f}", f"{redraws:.1f} redraws/s", delta_color="off", delta_arrow="off")
     else:
         m[6].metric("live it/s", "paused")
+    c = trainer.config
+    st.caption(f"In effect: k = {c.k}, lr_D = {c.lr_d:g}, lr_G = {c.lr_g:g}, {c.optimizer}, "
+               f"cost {c.generator_cost.replace('_', '-')}, m = {c.batch_size}; p_data = {trainer.data.dist.name}; "
+               f"p_z = {trainer.toy.noise}; width {trainer.toy.width}; seed {c.seed}.")
     q = (np.arange(25) + 0.5) / 25
     z = trainer.noise_dist.ppf(q)
     fakes = generator_map(trainer, trainer.noise_dist.sample(64, np.random.default_rng(trainer.iteration)))
