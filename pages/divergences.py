@@ -10,7 +10,10 @@ from scipy.special import rel_entr
 from gan_core import divergences as dv
 from gan_core.distributions import Shifted, make_distribution
 from ui import divergence_figures as figs
+from ui.frame import use_navigation
 from ui.widgets import distribution_editor
+
+use_navigation()
 
 SWEEP_STEPS = 40
 
