@@ -9,7 +9,7 @@ import torch
 
 from gan_core import losses
 from gan_core.cost_comparison import CostRace, first_below, strong_discriminator_start
-from gan_core.distributions import Shifted
+from gan_core.distributions import Shifted, preset
 from gan_core.losses import COST_LABELS, LOG2, cost_grad_wrt_logit, cost_of_d
 from gan_core.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
@@ -68,7 +68,6 @@ start_key = (cost_a, cost_b, n_pre, dist.name if dist else None, int(seed))
 if f"{NS}.race" not in ss:
     ss[f"{NS}.message"] = None
     if dist is None:  # a first visit with a broken mixture: start from the default preset
-        from gan_core.distributions import preset
         dist = Shifted(preset("Gaussian"), shift)
     new_race(dist)
 
@@ -98,9 +97,11 @@ def guarded(step):
 
 cols = st.columns(3)
 playing = ss[f"{NS}.playing"]
-if cols[0].button("⏸ Pause" if playing else "▶ Play", key=f"{NS}.play", type="primary", width="stretch"):
-    ss[f"{NS}.playing"] = playing = not playing
+if cols[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                  key=f"{NS}.play", type="primary", width="stretch"):
+    ss[f"{NS}.playing"] = not playing
     ss[f"{NS}.message"] = None
+    st.rerun()  # redraw the button with its new label and start (or stop) the fragment's timer
 if cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch"):
     guarded(lambda: race.step(100))
 if cols[2].button("Reset", key=f"{NS}.reset", width="stretch", help="Back to the strong-discriminator start."):
@@ -121,13 +122,14 @@ With D = σ(a), a the logit, the gradient that reaches G is ∂J/∂a times the 
 
 def explanation():
     st.markdown(EXPLANATION)
-    st.latex(r"J^{(D)} = -\tfrac12\,\mathbb{E}_{x}\log D(x) - \tfrac12\,\mathbb{E}_{z}\log\big(1-D(G(z))\big)"
-             r"\quad(= \log 2 \text{ at } D=\tfrac12)")
-    st.latex(r"\text{saturating: } J^{(G)}=\mathbb{E}_z\log(1-D),\quad \tfrac{\partial J}{\partial a}=-D")
-    st.latex(r"\text{non-saturating: } J^{(G)}=-\mathbb{E}_z\log D,\quad \tfrac{\partial J}{\partial a}=-(1-D)")
-    st.latex(r"\text{least squares: } J^{(G)}=\tfrac12\mathbb{E}_z(D-1)^2,\quad \tfrac{\partial J}{\partial a}=-D(1-D)^2")
-    st.latex(r"\text{max. likelihood: } J^{(G)}=-\mathbb{E}_z\tfrac{D}{1-D}=-\mathbb{E}_z e^{a},"
-             r"\quad \tfrac{\partial J}{\partial a}=-\tfrac{D}{1-D}")
+    st.latex(r"J^{(D)} = -\tfrac12\,\mathbb{E}_{x}\log D(x) - \tfrac12\,\mathbb{E}_{z}\log\big(1-D(G(z))\big)")
+    st.markdown(f"D always learns with J^(D) (= log 2 ≈ {LOG2:.2f} when D = ½ everywhere); G uses one of:")
+    st.latex(r"\begin{array}{lll} & J^{(G)} & \partial J/\partial a \\ \hline"
+             r"\text{saturating} & \mathbb{E}_z\log(1-D) & -D \\"
+             r"\text{non-saturating} & -\mathbb{E}_z\log D & -(1-D) \\"
+             r"\text{least squares} & \tfrac12\mathbb{E}_z(D-1)^2 & -D(1-D)^2 \\"
+             r"\text{max. likelihood} & -\mathbb{E}_z\,e^{a} = -\mathbb{E}_z\tfrac{D}{1-D} & -\tfrac{D}{1-D}"
+             r"\end{array}\qquad D = D(G(z)) = \sigma(a)")
     st.caption("Every game shares J^(D) and differs only in the generator's cost (Goodfellow's tutorial). "
                "Least squares here is LSGAN's generator cost applied to this sigmoid D; the full LSGAN "
                "(Mao et al.) also replaces D's loss and drops the sigmoid. Through a sigmoid its gradient "
@@ -162,23 +164,27 @@ def live():
 
     hist = [race.history(i) for i in range(len(race.costs))]
     recent = [np.median(h["grad_norm_g"][-25:]) if len(h["grad_norm_g"]) else float("nan") for h in hist]
-    m = st.columns(5)
-    m[0].metric("iteration", f"{race.iteration:,}", f"D pre-trained {race.pretrain_d_steps:,} steps", delta_color="off")
+    cols = st.columns([1, 2, 2])
+    cols[0].metric("iteration", f"{race.iteration:,}", f"D pre-trained {race.pretrain_d_steps:,} steps",
+                   delta_color="off")
     for i, cost in enumerate(race.costs):
-        escape = first_below(race.js_iteration, race.js[i], 0.5 * LOG2)
-        m[1 + 2 * i].metric(f"{run_label(i, cost)}: ‖∇θ_G J‖ (median, last 25)",
-                            "—" if np.isnan(recent[i]) else f"{recent[i]:.2e}",
-                            f"mean D(G(z)) {hist[i]['d_fake_g'][-1]:.3g}" if len(hist[i]["d_fake_g"]) else "not started",
-                            delta_color="off")
-        m[2 + 2 * i].metric(f"{run_label(i, cost)}: JS(p_data‖p_g)", f"{race.js[i][-1]:.3f} nats",
-                            f"below ½·log 2 at it. {escape:,}" if escape is not None else "not yet below ½·log 2",
-                            delta_color="off")
+        with cols[1 + i]:
+            st.markdown(f"**{run_label(i, cost)}** ({COST_LABELS[cost].split(': ')[1]})")
+            m = st.columns(2)
+            escape = first_below(race.js_iteration, race.js[i], 0.5 * LOG2)
+            d_now = f"mean D(G(z)) {hist[i]['d_fake_g'][-1]:.3g}" if len(hist[i]["d_fake_g"]) else "not started"
+            m[0].metric(f"{'AB'[i]}: ‖∇θ_G J‖", "—" if np.isnan(recent[i]) else f"{recent[i]:.2e}", d_now,
+                        delta_color="off", help="Median of the generator's gradient norm over the last 25 iterations.")
+            m[1].metric(f"{'AB'[i]}: JS(p_data‖p_g)", f"{race.js[i][-1]:.3f} nats",
+                        f"< ½·log 2 at it. {escape:,}" if escape is not None else "not yet < ½·log 2",
+                        delta_color="off", help="A grid estimate from a KDE of p_g, taken every 25 iterations; "
+                        "at no overlap it can read log 2 + 0.001.")
     if not np.isnan(recent).any() and recent[1] > 0:
         first = [np.median(h["grad_norm_g"][:10]) for h in hist]
         st.caption(f"Generator gradient-norm ratio A / B: {first[0] / first[1]:.2e} over the first 10 iterations "
                    f"(the strong-discriminator start), {recent[0] / recent[1]:.2e} over the last 25.")
 
-    left, right = st.columns([2, 3])
+    left, right = st.columns([5, 6])
     with left:
         explanation()
     with right:
@@ -208,9 +214,12 @@ def live():
                     width="stretch", key=f"{NS}.fig_d")
     c2.plotly_chart(figs.js_figure(series_of(race, lambda i: np.array(race.js[i]), lambda i: np.array(race.js_iteration))),
                     width="stretch", key=f"{NS}.fig_js")
+    st.caption("The claim is about the start, where D(G(z)) ≈ 0. Once the fakes reach D(G(z)) ≈ ½ the two "
+               "gradients are equal (the curves above cross at ½), and where each run then settles depends on "
+               "the path it took, not on the cost alone.")
     if race.config.optimizer == "adam":
         st.info("Adam divides each step by a running RMS of the gradient, so a uniformly tiny gradient still "
-                "makes full-sized steps: the saturating run is no longer stuck, although its gradient norm "
+                "makes full-sized steps: the saturating run is no longer stuck (it may even escape first), although its gradient norm "
                 "(left chart) is as small as before. SGD with momentum, the paper's rule, shows the raw effect.")
 
 

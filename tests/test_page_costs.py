@@ -26,10 +26,10 @@ def race(at):
 def test_page_runs_and_shows_metrics_formulas_and_code(at):
     m = metrics(at)
     assert m["iteration"] == ("0", "D pre-trained 500 steps")
-    assert m["A: saturating: JS(p_data‖p_g)"][0] == "0.693 nats"      # no overlap yet: log 2
-    assert "B: non-saturating: ‖∇θ_G J‖ (median, last 25)" in m
+    assert m["A: JS(p_data‖p_g)"][0] == "0.693 nats"      # no overlap yet: log 2
+    assert "B: ‖∇θ_G J‖" in m
     latex = " ".join(x.value for x in at.latex)
-    assert r"\tfrac{\partial J}{\partial a}=-D" in latex and r"-(1-D)" in latex and "J^{(D)}" in latex
+    assert r"\partial J/\partial a" in latex and "& -D" in latex and "-(1-D)" in latex and "J^{(D)}" in latex
     text = " ".join(x.value for x in at.markdown)
     assert "gradient in this region" in text and "discriminator is wrong" in text
     assert any("LSGAN" in c.value for c in at.caption)
@@ -44,8 +44,8 @@ def test_step_trains_both_runs_and_reports_the_gradient_ratio(at):
     assert not at.exception
     m = metrics(at)
     assert m["iteration"][0] == "100"
-    sat = float(m["A: saturating: ‖∇θ_G J‖ (median, last 25)"][0])
-    non = float(m["B: non-saturating: ‖∇θ_G J‖ (median, last 25)"][0])
+    sat = float(m["A: ‖∇θ_G J‖"][0])
+    non = float(m["B: ‖∇θ_G J‖"][0])
     assert sat < non
     assert any("gradient-norm ratio A / B" in c.value for c in at.caption)
     assert race(at).iteration == 100
@@ -63,7 +63,7 @@ def test_switching_costs_starts_a_new_race(at):
     at.selectbox(key="costs.cost_a").set_value("least_squares").run()
     assert not at.exception
     assert race(at).costs == ("least_squares", "non_saturating")
-    assert "A: least squares: JS(p_data‖p_g)" in metrics(at)
+    assert any("A: least squares" in x.value for x in at.markdown)
     assert any("New race" in i.value for i in at.info)
     at.selectbox(key="costs.cost_b").set_value("max_likelihood").run()
     assert not at.exception and race(at).costs == ("least_squares", "max_likelihood")

@@ -65,14 +65,15 @@ def analytic_figure(d, curves: list[Series], grads: list[Series], fakes: list[Se
             fig.add_scatter(x=s.x, y=_finite(s.y), mode="markers", name=s.label, legendgroup=s.label,
                             showlegend=row == 1, marker=dict(color=s.color, size=8, opacity=0.6,
                                                              line=dict(color="black", width=1)), row=row, col=1)
-    fig.update_yaxes(range=[-4.5, 4.5], title_text="J", row=1, col=1)
+    fig.update_yaxes(range=[-4.5, 4.5], title_text="J (cost)", row=1, col=1)
     fig.update_yaxes(range=[-0.05, 1.15], title_text="|∂J/∂a|", row=2, col=1)
     fig.update_xaxes(title_text="D(G(z))  (0: D sure it is fake, 1: D fooled)", row=2, col=1)
     if log_x:
         fig.update_xaxes(type="log", range=[math.log10(float(np.min(d))), 0])
     else:
         fig.update_xaxes(range=[0, 1])
-    return _layout(fig, "", height=520, margin=dict(l=10, r=10, t=40, b=10))
+    fig = _layout(fig, "", height=600, margin=dict(l=10, r=10, t=30, b=10))
+    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0.0))
 
 
 def curves_figure(title: str, series: list[Series], y_title: str, log_y: bool = False,
