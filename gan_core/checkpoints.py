@@ -409,11 +409,14 @@ def _trainer_state(tensors: dict, meta: dict, trainer: GANTrainer) -> dict:
         for g in groups:
             if "betas" in g:
                 g["betas"] = tuple(g["betas"])
-        per_param = {}
+        params, per_param = list(net.parameters()), {}
         for k, t in tensors.items():
             parts = k.split(".")
             if parts[0] == opt_name:
-                per_param.setdefault(int(parts[2]), {})[parts[3]] = t.to(trainer.device)
+                i = int(parts[2])
+                # same strides as the parameter (channels-last nets): fused Adam works on raw memory
+                value = t.to(trainer.device) if parts[3] == "step" else torch.empty_like(params[i]).copy_(t)
+                per_param.setdefault(i, {})[parts[3]] = value
         opts[opt_name] = {"state": per_param, "param_groups": groups}
     gen = tensors["rng"] if meta.get("rng_device") == trainer.device.type else trainer.gen.get_state()
     c = meta["counters"]
