@@ -65,6 +65,22 @@ class ToyConfig:
             raise ValueError(f"noise prior must be one of {list(NOISE_PRIORS)} (got {self.noise!r}).")
 
 
+@torch.no_grad()
+def init_for_data_scale(G: MLP, D: MLP, center: float, scale: float) -> None:
+    """Let both nets start in the data's own units, as MNIST pixels are scaled to [-1, 1].
+
+    D's first layer is set to read (x - center)/scale and G's last layer to output
+    center + scale·(what it would have output). Only the initial weights change (the nets
+    stay plain MLPs); without it a preset centred at x = 2 leaves most of D's ReLU kinks far
+    from the data, and some seeds never learn to see a too-narrow p_g (mode collapse).
+    """
+    first, last = D.layers[0], G.layers[-1]
+    first.bias -= first.weight[:, 0] * (center / scale)
+    first.weight /= scale
+    last.weight *= scale
+    last.bias.mul_(scale).add_(center)
+
+
 def build_toy_gan(data: Distribution1D, train: TrainConfig = TrainConfig(),
                   toy: ToyConfig = ToyConfig(), fast_path: bool = True) -> GANTrainer:
     """G: z -> x and D: x -> logit, both MLPs, seeded by train.seed."""
@@ -72,6 +88,7 @@ def build_toy_gan(data: Distribution1D, train: TrainConfig = TrainConfig(),
         torch.manual_seed(train.seed)
         G = MLP(MLPConfig(width=toy.width, depth=toy.depth))
         D = MLP(MLPConfig(width=toy.width, depth=toy.depth))
+    init_for_data_scale(G, D, data.mean, data.std)
     noise_dist = NOISE_PRIORS[toy.noise]()
     trainer = GANTrainer(G, D, BufferedSampler(data, train.seed), BufferedSampler(noise_dist, train.seed + 1),
                          train, fast_path=fast_path)
