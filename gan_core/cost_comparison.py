@@ -37,7 +37,7 @@ def strong_discriminator_start(data: Distribution1D, train: TrainConfig = TrainC
     """
     if not isinstance(n_d_steps, (int, np.integer)) or not 0 <= n_d_steps <= 100_000:
         raise ValueError(f"discriminator pre-training steps N must be an integer from 0 to 100000 (got {n_d_steps!r}).")
-    trainer = build_toy_gan(data, train, toy)
+    trainer = build_toy_gan(data, train, toy, init_in_data_units=False)  # G starts near 0, far from the data
     trainer.discriminator_steps(int(n_d_steps))
     return trainer.state_dict()
 
@@ -65,7 +65,7 @@ class CostRace:
         start = {**start_state, "history": {name: [] for name in start_state["history"]}}
         self.runs: list[GANTrainer] = []
         for cost in self.costs:
-            trainer = build_toy_gan(data, train, toy)
+            trainer = build_toy_gan(data, train, toy, init_in_data_units=False)  # G starts near 0, far from the data
             trainer.load_state_dict(start)               # same weights, optimizer state, RNG
             trainer.set_config(generator_cost=cost)      # ... and the one difference
             self.runs.append(trainer)

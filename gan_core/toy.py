@@ -82,13 +82,19 @@ def init_for_data_scale(G: MLP, D: MLP, center: float, scale: float) -> None:
 
 
 def build_toy_gan(data: Distribution1D, train: TrainConfig = TrainConfig(),
-                  toy: ToyConfig = ToyConfig(), fast_path: bool = True) -> GANTrainer:
-    """G: z -> x and D: x -> logit, both MLPs, seeded by train.seed."""
+                  toy: ToyConfig = ToyConfig(), fast_path: bool = True,
+                  init_in_data_units: bool = True) -> GANTrainer:
+    """G: z -> x and D: x -> logit, both MLPs, seeded by train.seed.
+
+    `init_in_data_units=False` keeps PyTorch's default initialisation, so G starts near x = 0
+    whatever the data: the generator-cost page uses it to start G far from the data.
+    """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(train.seed)
         G = MLP(MLPConfig(width=toy.width, depth=toy.depth))
         D = MLP(MLPConfig(width=toy.width, depth=toy.depth))
-    init_for_data_scale(G, D, data.mean, data.std)
+    if init_in_data_units:
+        init_for_data_scale(G, D, data.mean, data.std)
     noise_dist = NOISE_PRIORS[toy.noise]()
     trainer = GANTrainer(G, D, BufferedSampler(data, train.seed), BufferedSampler(noise_dist, train.seed + 1),
                          train, fast_path=fast_path)
