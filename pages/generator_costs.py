@@ -14,7 +14,10 @@ from gan_core.losses import COST_LABELS, LOG2, cost_grad_wrt_logit, cost_of_d
 from gan_core.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
 from ui import cost_figures as figs
+from ui.frame import use_navigation
 from ui.toy_widgets import LR_CHOICES, data_controls
+
+use_navigation()
 
 torch.set_num_threads(1)  # tiny networks: extra threads only fight over the CPU
 NS = "costs"

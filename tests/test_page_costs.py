@@ -1,9 +1,13 @@
 """The generator-cost page under AppTest: it runs alone, re-renders on every control, shows
 what it claims (metrics, formulas, code), and handles bad input without losing the race."""
+import re
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.browser import metric_value, page_exceptions, screenshot, wait_rendered
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "generator_costs.py")
 
@@ -108,3 +112,38 @@ def test_divergence_shows_error_pauses_and_keeps_the_weights(at):
     assert "diverged" in errors and "restored" in errors
     assert not at.session_state["costs.playing"]
     assert race(at).iteration >= 100
+
+
+def test_race_runs_live_in_chromium(app_url, browser_page):
+    """The real app: Play trains live; after 200 iterations from the strong-discriminator start the
+    non-saturating run has left JS = log 2 while the saturating one is still stuck there."""
+    page = browser_page
+    page.goto(f"{app_url}/generator_costs")
+    wait_rendered(page)
+
+    def iteration():
+        try:
+            return int(re.sub(r"[^\d]", "", metric_value(page, "iteration")))
+        except Exception:  # the metric is being redrawn
+            return -1
+
+    def click_until(button, done, timeout=60):
+        page.get_by_role("button", name=button, exact=True).click()
+        deadline = time.time() + timeout
+        while time.time() < deadline and not done():
+            time.sleep(0.3)
+        assert done(), f"after {button!r}: iteration {iteration()}"
+        wait_rendered(page)
+
+    click_until("Play", lambda: iteration() >= 50)
+    click_until("Pause", lambda: page.get_by_role("button", name="Play", exact=True).count() == 1)
+    click_until("Reset", lambda: iteration() == 0)
+    for target in (100, 200):  # exactly 200 iterations: the seeded comparison of tests/test_costs.py
+        click_until("Step 100 iterations", lambda: iteration() == target)
+    time.sleep(1.0)
+    shot = screenshot(page, "generator_costs_race")
+    assert page_exceptions(page) == []
+    js_a = float(metric_value(page, "A: JS").split()[0])
+    js_b = float(metric_value(page, "B: JS").split()[0])
+    assert js_a > 0.69 and js_b < js_a - 0.1, (js_a, js_b)
+    assert shot.stat().st_size > 50_000
