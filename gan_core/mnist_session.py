@@ -1,0 +1,119 @@
+"""What the MNIST pages need beyond gan_core.mnist: time-budgeted training, trainers from files.
+
+No Streamlit here. The live page advances its trainer by ``train_budget`` once per redraw;
+a checkpoint (from an upload, a download, or the pretrained page) becomes a trainer with
+``trainer_from_checkpoint``. Shared models are made read-only with ``read_only``.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from .checkpoints import LoadedCheckpoint, load_checkpoint, read_checkpoint, restore_training_state
+from .metrics import nearest_neighbours
+from .mnist import build_mnist_trainer, sample_images, train_for
+from .trainer import GANTrainer, TrainConfig
+
+# Streamlit refuses uploads over 25 MB (.streamlit/config.toml); ours is lower, so an oversized
+# file gets our message. The largest real file, an MLP GAN training state, is about 13 MB.
+PAGE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def read_only(net: nn.Module | None) -> nn.Module | None:
+    """eval() and no gradients: safe to share between sessions (st.cache_resource)."""
+    if net is not None:
+        net.eval().requires_grad_(False)
+    return net
+
+
+def use_all_cores() -> int:
+    """MNIST convolutions gain from every core (the toy page sets 1 thread for its tiny nets)."""
+    n = os.cpu_count() or 1
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
+
+
+def train_budget(trainer: GANTrainer, seconds: float) -> dict:
+    """Train about ``seconds`` of wall clock in one call of ``train_for`` (one divergence check).
+
+    The number of iterations comes from the trainer's measured rate, so a slow model (a few
+    iterations per second) does not overshoot the budget by a whole 10-iteration chunk and a
+    fast one does not pay a check per iteration. Raises TrainingDiverged like the trainer.
+    """
+    rate = getattr(trainer, "page_rate", None)
+    n = 1 if rate is None else int(max(1, min(1000, rate * seconds)))
+    stats = train_for(trainer, iterations=n, chunk=n)
+    measured = stats["iterations_per_s"]
+    trainer.page_rate = measured if rate is None else 0.5 * rate + 0.5 * measured
+    return stats
+
+
+def plain_message(error: Exception) -> str:
+    """A CheckpointError's text for a student. torch's refusal of a pickle ends with advice to retry
+    with weights_only=False, exactly what must never be done with an uploaded file: replace it."""
+    text = str(error)
+    if "Weights only load failed" in text:
+        text = text[:text.find("(Weights only load failed")].rstrip() + (
+            " (it contains pickled Python objects or code; such files are never executed here).")
+    return text
+
+
+def trainer_from_checkpoint(src, train_config: TrainConfig, images: tuple[torch.Tensor, torch.Tensor],
+                            dataset: str, device="cpu", max_bytes: int = PAGE_MAX_BYTES) -> tuple[GANTrainer, dict]:
+    """A new trainer that continues from a checkpoint file (path, bytes or upload).
+
+    A training state resumes exactly (its own hyperparameters, optimizer moments, history).
+    Model weights alone start fresh optimizers with ``train_config``; a file without D gets a
+    new D from the seed. The trainer owns fresh copies of every weight. Raises CheckpointError.
+    """
+    tensors, meta = read_checkpoint(src, max_bytes)
+    config = meta["model_config"]
+    cfg = meta.get("train_config", train_config)
+    trainer = build_mnist_trainer(config, cfg, data=dataset, device=device, images=images)
+    if meta["content"] == "training_state":
+        restore_training_state(trainer, src, max_bytes)
+    else:
+        ckpt: LoadedCheckpoint = load_checkpoint(src, max_bytes)
+        trainer.G.load_state_dict(ckpt.G.state_dict())
+        if ckpt.D is not None:
+            trainer.D.load_state_dict(ckpt.D.state_dict())
+        trainer.iteration = int(meta.get("step") or 0)
+    return trainer, meta
+
+
+def nearest_row(G: nn.Module, config, train_images: torch.Tensor, n: int = 8, seed: int = 0) -> tuple:
+    """n fresh samples, each with its nearest training image (L2 in pixels): the memorisation check.
+
+    Returns (samples (n, 1, 28, 28), neighbours (n, 1, 28, 28), distances (n,)), all in [-1, 1].
+    """
+    samples = sample_images(G, config, n, seed=seed)
+    idx, dist = nearest_neighbours(samples, train_images, k=1)
+    return samples, train_images[torch.as_tensor(idx[:, 0])].cpu(), np.asarray(dist[:, 0])
+
+
+class Ticker:
+    """Rates over the last few redraws: (wall time, iterations, samples) at each redraw."""
+
+    def __init__(self, keep: int = 12):
+        self.keep, self.marks = keep, []
+
+    def mark(self, iteration: int, samples: int) -> None:
+        self.marks.append((time.perf_counter(), iteration, samples))
+        del self.marks[:-self.keep]
+
+    def clear(self) -> None:
+        self.marks = []
+
+    def rates(self) -> dict | None:
+        """samples/s, iterations/s and redraws/s over the window; None before two redraws."""
+        if len(self.marks) < 2:
+            return None
+        (ta, ia, sa), (tb, ib, sb) = self.marks[0], self.marks[-1]
+        dt = max(tb - ta, 1e-9)
+        return {"samples_per_s": (sb - sa) / dt, "iterations_per_s": (ib - ia) / dt,
+                "redraws_per_s": (len(self.marks) - 1) / dt}

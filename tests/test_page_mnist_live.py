@@ -1,0 +1,124 @@
+"""AppTest: the live MNIST page. Tiny runs (batch 8, a few iterations) to stay fast on 2 cores."""
+import io
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from gan_core.checkpoints import save_training_state
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "mnist_live.py")
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def iteration(at) -> int:
+    return int(metric(at, "iteration").replace(",", ""))
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.fixture
+def at():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    at.select_slider(key="mnist.m").set_value(8).run()  # tiny batches: the tests check behaviour, not digits
+    return at
+
+
+def trainer(at):
+    return at.session_state["mnist.trainer"]
+
+
+def test_page_starts_paused_with_a_dcgan_grid(at):
+    assert iteration(at) == 0
+    assert metric(at, "samples/s") == "paused"
+    assert trainer(at).model_config.kind == "dcgan"
+    assert [b.label for b in at.button][:4] == ["▶ Start", "One step", "Reset", "Quality now"]
+    assert len(at.get("image")) >= 1
+
+
+def test_one_step_and_start_train_and_sliders_act_in_place(at):
+    t = trainer(at)
+    button(at, "One step").click().run()
+    assert iteration(at) == 1 and t.config.batch_size == 8
+    button(at, "▶ Start").click().run()        # one fragment tick runs with the page
+    assert at.session_state["mnist.playing"]
+    first = iteration(at)
+    assert first > 1
+    at.select_slider(key="mnist.lr_d").set_value(0.001).run()  # mid-run: same trainer, new lr
+    at.slider(key="mnist.k").set_value(2).run()
+    assert trainer(at) is t and t.config.lr_d == 0.001 and t.config.k == 2
+    assert t.opt_d.param_groups[0]["lr"] == 0.001
+    assert iteration(at) >= first                 # reruns never restart the run
+    button(at, "⏸ Pause").click().run()
+    assert not at.session_state["mnist.playing"]
+    assert not at.exception
+
+
+def test_setup_changes_wait_for_reset(at):
+    t = trainer(at)
+    at.radio(key="mnist.model").set_value("cgan").run()
+    assert trainer(at) is t and any("take effect when you press Reset" in i.value for i in at.info)
+    button(at, "Reset").click().run()
+    assert trainer(at).model_config.kind == "cgan"
+    assert not at.exception
+
+
+def test_quality_meter_and_neighbours_on_demand(at):
+    button(at, "Quality now").click().run(timeout=180)
+    assert not at.exception
+    assert float(metric(at, "FID")) > 0
+    assert metric(at, "classes present").endswith("/ 10")
+    samples, neighbours, dist = at.session_state["mnist.neighbours"]
+    assert samples.shape == neighbours.shape == (8, 1, 28, 28) and (dist > 0).all()
+
+
+def test_divergence_pauses_with_a_message_and_keeps_finite_weights(at):
+    at.radio(key="mnist.model").set_value("mlp").run()
+    button(at, "Reset").click().run()
+    at.select_slider(key="mnist.lr_d").set_value(10.0).run()
+    at.select_slider(key="mnist.lr_g").set_value(10.0).run()
+    at.radio(key="mnist.opt").set_value("sgd").run()
+    for _ in range(8):
+        button(at, "One step").click().run()
+        if (at.session_state["mnist.message"] or ("",))[0] == "error":
+            break
+    t = trainer(at)
+    kind, text = at.session_state["mnist.message"]
+    assert kind == "error" and "diverged" in text
+    assert all(torch.isfinite(p).all() for p in t.G.parameters())
+    assert not at.session_state["mnist.playing"]
+    assert any("diverged" in e.value for e in at.error)
+
+
+def test_save_then_load_continues_the_same_run(at):
+    button(at, "One step").click().run()
+    button(at, "One step").click().run()
+    blob = save_training_state(io.BytesIO(), trainer(at))
+    at.select_slider(key="mnist.lr_g").set_value(0.002).run()
+    button(at, "Reset").click().run()
+    assert iteration(at) == 0
+    at.file_uploader(key="mnist.upload").upload("run.safetensors", blob).run()
+    assert not at.exception
+    assert iteration(at) == 2 and trainer(at).config.lr_g == 5e-4          # the file's settings...
+    assert at.select_slider(key="mnist.lr_g").value == 5e-4                 # ...shown in the sidebar
+    button(at, "One step").click().run()
+    assert iteration(at) == 3
+
+
+@pytest.mark.parametrize("name,data", [("empty.safetensors", b""),
+                                       ("evil.pt", b"\x80\x04cos\nsystem\n(S'echo owned'\ntR."),
+                                       ("junk.safetensors", b"\xff" * 64)])
+def test_bad_files_leave_the_run_alone(at, name, data):
+    button(at, "One step").click().run()
+    t = trainer(at)
+    at.file_uploader(key="mnist.upload").upload(name, data).run()
+    assert trainer(at) is t and iteration(at) == 1
+    assert any("not loaded" in e.value for e in at.error)
+    assert not at.exception
