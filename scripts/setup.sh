@@ -23,7 +23,17 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ $want_tests = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+# Debian packages: Chromium for the browser tests; the full Fashion-MNIST (IDX files under
+# /usr/share/datasets/fashion-mnist), which the live MNIST page offers when present.
+debs=""
+[ $want_tests = 1 ] && [ ! -x /usr/bin/chromium ] && debs="$debs chromium"
+[ -d /usr/share/datasets/fashion-mnist ] || debs="$debs dataset-fashion-mnist"
+if [ -n "$debs" ]; then
+  if [ $want_tests = 1 ]; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $debs
+  elif [ "$(id -u)" = 0 ]; then  # the app runs without Fashion-MNIST: best effort only
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $debs; } \
+      || echo "note: could not install $debs; the app offers the embedded MNIST digits only" >&2
+  fi
 fi
