@@ -60,8 +60,9 @@ class DCGANConfig:
     both nets, no fully connected hidden layers, ReLU + Tanh in G, LeakyReLU in D."""
     kind: ClassVar[str] = "dcgan"
     nz: int = 64             # see MLPGANConfig.nz
-    ngf: int = 32            # G widths 4ngf (7x7) -> 2ngf (14x14); 32 is 4x cheaper than the
-    ndf: int = 32            # reference's 64 and, on a CPU, reaches good digits sooner
+    ngf: int = 16            # G widths 4ngf (7x7) -> 2ngf (14x14); 16 is ~16x cheaper than the
+    ndf: int = 16            # reference's 64 and, on 2 CPU cores, gets more steps per minute
+                             # (bench/bench_mnist.py); use 32-64 on a GPU
 
     def __post_init__(self):
         p = []
@@ -77,8 +78,8 @@ class CGANConfig:
     z in G and, as constant feature maps, to the image in D."""
     kind: ClassVar[str] = "cgan"
     nz: int = 64
-    ngf: int = 32
-    ndf: int = 32
+    ngf: int = 16            # as DCGANConfig
+    ndf: int = 16
     n_classes: int = 10
     embed_dim: int = 10      # as many dims as classes: enough to keep them apart
 

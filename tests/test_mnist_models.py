@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from gan_core.mnist import fixed_noise, generate, image_grid, interpolate, sample_images
+from gan_core.mnist import fixed_noise, fixed_noise_grid, generate, image_grid, interpolate, sample_images
 from gan_core.mnist_models import (CGANConfig, DCGANConfig, MLPGANConfig, build_models, config_from_dict,
                                    config_to_dict, count_parameters)
 
@@ -89,3 +89,11 @@ def test_shipped_sizes_are_small():
     for c in (MLPGANConfig(), DCGANConfig(), CGANConfig()):
         G, D = build_models(c)
         assert 4 * (count_parameters(G) + count_parameters(D)) < 10e6
+
+
+def test_fixed_noise_grid_one_row_per_class():
+    c = CGANConfig(nz=8, ngf=4, ndf=4)
+    G, _ = build_models(c, seed=0)
+    assert fixed_noise_grid(G, c, per_class=5).shape == (10 * 30 + 2, 5 * 30 + 2)
+    d = DCGANConfig(nz=8, ngf=4, ndf=4)
+    assert fixed_noise_grid(build_models(d)[0], d, n=16).shape == (2 * 30 + 2, 8 * 30 + 2)
