@@ -74,8 +74,12 @@ def test_train_discriminator_to_optimum_reaches_d_star():
     steps = train_discriminator_to_optimum(trainer)
     est = grid_estimates(trainer, data)
     assert steps > 0
-    # on the data support (p_d > 1e-3 max p_d) where the KDE of p_g is resolved
+    # on the data support (p_d > 1e-3 max p_d): on average, and everywhere in the central 95 %
+    # of p_data (in the far tails a minibatch rarely has a sample to teach D with)
     assert est.mean_abs_d_minus_d_star < 0.03, est.mean_abs_d_minus_d_star
+    central = (est.x > data.ppf(0.025)) & (est.x < data.ppf(0.975))
+    assert np.nanmax(np.abs(est.d - est.d_star)[central]) < 0.03
+    assert trainer.config.lr_d == TrainConfig().lr_d  # the settling phase restored lr_D
     # and V(G, D) approaches its maximum C(G) = -log 4 + 2 JS
     assert est.value == pytest.approx(est.c_of_g, abs=0.02)
 
