@@ -15,6 +15,7 @@ from gan_core.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
 from ui import cost_figures as figs
 from ui.frame import use_navigation
+from ui.live import apply_settings
 from ui.toy_widgets import LR_CHOICES, data_controls
 
 use_navigation()
@@ -82,12 +83,7 @@ elif start_key != ss[f"{NS}.start"]:
     ss[f"{NS}.message"] = ("info", f"New race from a discriminator trained {n_pre} steps first: "
                                    f"A = {SHORT[cost_a]}, B = {SHORT[cost_b]}.")
 race: CostRace = ss[f"{NS}.race"]
-changed = {name: v for name, v in hyper.items() if getattr(race.config, name) != v}
-try:
-    if changed:
-        race.set_config(**changed)
-except ValueError as e:
-    st.error(f"Setting not applied: {e}")
+apply_settings(race, hyper)
 
 
 def guarded(step):

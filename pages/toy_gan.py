@@ -11,6 +11,7 @@ from gan_core.toy import (ToyConfig, build_toy_gan, generator_map, grid_estimate
                           train_discriminator_to_optimum)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
+from ui.live import apply_settings
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.toy_widgets import data_controls, train_controls
@@ -78,12 +79,7 @@ elif data.key != ss[f"{NS}.data_key"]:
     ss[f"{NS}.data_key"] = data.key
 if noise != trainer.toy.noise:
     set_noise(trainer, noise)
-try:
-    changed = {k: v for k, v in hyper.items() if getattr(trainer.config, k) != v}
-    if changed:
-        trainer.set_config(**changed)
-except ValueError as e:
-    st.error(f"Setting not applied: {e}")
+apply_settings(trainer, hyper)
 if width < 1:
     st.error(f"Network width must be an integer from 1 to 512 (got {width}); the run keeps width "
              f"{trainer.toy.width}.")
