@@ -42,7 +42,7 @@ def main():
             page = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
             page.goto(f"http://127.0.0.1:{port}/toy_gan")
             wait_rendered(page)
-            page.get_by_role("button", name="▶ Play").click()
+            page.get_by_role("button", name="Play").click()
             time.sleep(args.seconds)
             rates, redraws = [], []
             for _ in range(5):

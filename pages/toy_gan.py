@@ -96,7 +96,8 @@ def toggle_play():
         ss[f"{NS}.message"] = None
 
 
-cols[0].button("⏸ Pause" if ss[f"{NS}.playing"] else "▶ Play", key=f"{NS}.play", type="primary",
+cols[0].button("Pause" if ss[f"{NS}.playing"] else "Play", key=f"{NS}.play", type="primary",
+               icon=":material/pause:" if ss[f"{NS}.playing"] else ":material/play_arrow:",
                width="stretch", on_click=toggle_play)
 
 

@@ -26,7 +26,7 @@ def at():
 
 def test_page_shows_the_game_at_the_start(at):
     assert iteration(at) == 0
-    assert [b.label for b in at.button][:6] == ["▶ Play", "One iteration", "One D step", "One G step",
+    assert [b.label for b in at.button][:6] == ["Play", "One iteration", "One D step", "One G step",
                                                   "Train D to optimum", "Reset"]
     js = float(metric(at, "JS(p_data‖p_g)"))
     assert 0.3 < js <= 0.6932  # a fresh G is far from the data; JS is bounded by log 2
@@ -46,9 +46,9 @@ def test_step_buttons_advance_the_counters(at):
 
 
 def test_play_then_moving_k_and_lr_keeps_the_run(at):
-    button(at, "▶ Play").click().run()
+    button(at, "Play").click().run()
     assert at.session_state["toy.playing"] is True
-    assert [b.label for b in at.button][0] == "⏸ Pause"
+    assert [b.label for b in at.button][0] == "Pause"
     trained = iteration(at)
     assert trained > 0  # the live fragment trained during the run
     trainer = at.session_state["toy.trainer"]
