@@ -191,7 +191,7 @@ def table(rows: list[dict]) -> str:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=60.0)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1, help="torch threads per run (1 was fastest for these sizes on 2 cores)")
     p.add_argument("--runs", default="reference,default,cgan,mlp")
     p.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one in this process, print JSON
     args = p.parse_args(argv)
