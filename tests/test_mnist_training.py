@@ -128,3 +128,27 @@ def test_short_cpu_run_makes_the_classifier_more_confident():
     trained = evaluate_generator(t.G, config, n=500)
     assert trained.mean_confidence > untrained.mean_confidence + 0.15
     assert trained.fid < untrained.fid / 2
+
+
+def test_cli_train_sample_evaluate(tmp_path, capsys):
+    import json
+
+    from gan_core.cli import build_parser, main
+    out = tmp_path / "c.safetensors"
+    main(["train", "--model", "cgan", "--steps", "2", "--ngf", "4", "--ndf", "4", "--batch-size", "8",
+          "--out", str(out), "--eval-n", "50", "--quiet", "--state-out", str(tmp_path / "state.safetensors")])
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["iterations"] == 2 and "--ngf 4" in meta["command"] and meta["quality"]["n_samples"] == 50
+    main(["train", "--resume", str(tmp_path / "state.safetensors"), "--steps", "1", "--out", str(out),
+          "--eval-n", "0", "--quiet"])
+    assert json.loads(out.with_suffix(".json").read_text())["iterations"] == 3
+    samples = main(["sample", str(out), "--n", "12", "--label", "4", "--out", str(tmp_path / "s.npy"),
+                    "--png", str(tmp_path / "g.png")])
+    assert samples.shape == (12, 28, 28) and samples.dtype == np.float32
+    assert 0 <= samples.min() and samples.max() <= 1 and (tmp_path / "g.png").stat().st_size > 0
+    assert np.array_equal(np.load(tmp_path / "s.npy"), samples)
+    report = main(["evaluate", str(out), "--n", "50"])
+    assert report["n_samples"] == 50 and report["step"] == 3
+    with pytest.raises(SystemExit):
+        main(["sample", str(tmp_path / "s.npy"), "--out", str(tmp_path / "x.npy")])  # not a checkpoint
+    assert "toy" in build_parser().format_help()
