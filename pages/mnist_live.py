@@ -25,9 +25,10 @@ from ui.toy_widgets import BATCH_CHOICES, LR_CHOICES, train_controls
 use_navigation()
 
 NS = "mnist"
-TICK_S = 0.8            # the grid redraws a bit more than once a second
-TRAIN_SHARE = 0.85      # of each tick spent training; the rest draws
-QUALITY_EVERY_S = 15.0  # the quality meter (FID on QUALITY_N samples, ~1-2 s on 2 cores) is not per tick
+TICK_S = 1.0            # the grid redraws about once a second
+TRAIN_SHARE = 0.9       # of each tick spent training; the rest draws
+QUALITY_EVERY_S = 30.0  # the quality meter (FID on QUALITY_N samples, ~1-2 s on 2 cores) is not per tick
+CHARTS_EVERY_S = 3.0    # loss charts redraw less often than the grid: Plotly in the browser costs CPU
 QUALITY_N = 500
 ss = st.session_state
 
@@ -195,7 +196,7 @@ def live():
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)
 
-    h, c, rates = trainer.history, trainer.config, ticker.rates()
+    h, rates = trainer.history, ticker.rates()
     m = st.columns(6)
     m[0].metric("iteration", f"{trainer.iteration:,}")
     m[1].metric("D steps", f"{trainer.d_steps:,}", f"G steps: {trainer.g_steps:,}", delta_color="off", delta_arrow="off")
@@ -215,8 +216,11 @@ def live():
     with right:
         quality_panel()
 
-    figs = ss[f"{NS}.figs"]
-    cost = c.generator_cost
+
+@st.fragment(run_every=CHARTS_EVERY_S if ss[f"{NS}.playing"] else None)
+def charts():
+    trainer, figs = ss[f"{NS}.trainer"], ss[f"{NS}.figs"]
+    h, cost = trainer.history, trainer.config.generator_cost
     g_label = COST_LABELS[cost].split(":")[0]
     loss = (h["iteration"], h["d_loss"], h["g_loss"])
     outs = (h["iteration"], h["d_real"], h["d_fake"])
@@ -265,6 +269,7 @@ def quality_panel():
 
 
 live()
+charts()
 
 with st.expander("What to look for"):
     st.markdown(

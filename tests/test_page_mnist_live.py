@@ -7,6 +7,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from gan_core.checkpoints import save_training_state
+from gan_core.mnist import MNIST_TRAIN
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "mnist_live.py")
 
@@ -51,10 +52,10 @@ def test_one_step_and_start_train_and_sliders_act_in_place(at):
     assert at.session_state["mnist.playing"]
     first = iteration(at)
     assert first > 1
-    at.select_slider(key="mnist.lr_d").set_value(0.001).run()  # mid-run: same trainer, new lr
+    at.select_slider(key="mnist.lr_d").set_value(0.002).run()  # mid-run: same trainer, new lr
     at.slider(key="mnist.k").set_value(2).run()
-    assert trainer(at) is t and t.config.lr_d == 0.001 and t.config.k == 2
-    assert t.opt_d.param_groups[0]["lr"] == 0.001
+    assert trainer(at) is t and t.config.lr_d == 0.002 and t.config.k == 2
+    assert t.opt_d.param_groups[0]["lr"] == 0.002
     assert iteration(at) >= first                 # reruns never restart the run
     button(at, "⏸ Pause").click().run()
     assert not at.session_state["mnist.playing"]
@@ -101,13 +102,13 @@ def test_save_then_load_continues_the_same_run(at):
     button(at, "One step").click().run()
     button(at, "One step").click().run()
     blob = save_training_state(io.BytesIO(), trainer(at))
-    at.select_slider(key="mnist.lr_g").set_value(0.002).run()
+    at.select_slider(key="mnist.lr_g").set_value(0.005).run()
     button(at, "Reset").click().run()
     assert iteration(at) == 0
     at.file_uploader(key="mnist.upload").upload("run.safetensors", blob).run()
     assert not at.exception
-    assert iteration(at) == 2 and trainer(at).config.lr_g == 5e-4          # the file's settings...
-    assert at.select_slider(key="mnist.lr_g").value == 5e-4                 # ...shown in the sidebar
+    assert iteration(at) == 2 and trainer(at).config.lr_g == MNIST_TRAIN.lr_g   # the file's settings...
+    assert at.select_slider(key="mnist.lr_g").value == MNIST_TRAIN.lr_g        # ...shown in the sidebar
     button(at, "One step").click().run()
     assert iteration(at) == 3
 
@@ -122,3 +123,27 @@ def test_bad_files_leave_the_run_alone(at, name, data):
     assert trainer(at) is t and iteration(at) == 1
     assert any("not loaded" in e.value for e in at.error)
     assert not at.exception
+
+
+def test_a_checkpoint_from_the_pretrained_page_is_picked_up(tmp_path):
+    from gan_core.mnist import load_images
+    from gan_core.mnist_models import CGANConfig
+    from gan_core.trainer import TrainConfig
+    from tests.test_page_pretrained import save_test_checkpoint
+    from gan_core.mnist import build_mnist_trainer
+    source = build_mnist_trainer(CGANConfig(), TrainConfig(batch_size=8), images=load_images("embedded")[:2])
+    source.train(2)
+    save_test_checkpoint(tmp_path / "cgan.safetensors", source)
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["mnist.incoming"] = {"name": "cgan.safetensors",
+                                          "data": (tmp_path / "cgan.safetensors").read_bytes()}
+    at.run()
+    assert not at.exception
+    t = trainer(at)
+    assert t.model_config.kind == "cgan" and iteration(at) == 2
+    assert at.radio(key="mnist.model").value == "cgan"      # the sidebar shows what runs
+    mine, theirs = t.G.state_dict(), source.G.state_dict()
+    assert all(torch.equal(mine[k], theirs[k]) for k in theirs if not k.endswith("num_batches_tracked"))
+    assert t.G is not source.G
+    button(at, "One step").click().run()
+    assert iteration(at) == 3 and not at.exception

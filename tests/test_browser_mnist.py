@@ -1,0 +1,70 @@
+"""The MNIST pages in real Chromium: live training changes the grid; the pretrained page samples."""
+import re
+import time
+
+from tests.browser import metric_value, page_exceptions, screenshot, wait_rendered
+
+
+def _iteration(page) -> int:
+    try:
+        return int(re.sub(r"[^\d]", "", metric_value(page, "iteration")))
+    except Exception:  # the metric is being redrawn
+        return -1
+
+
+def _grid(page) -> bytes:
+    return page.locator('[data-testid="stImage"] img').first.screenshot()
+
+
+def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
+    page = browser_page
+    page.goto(f"{app_url}/mnist_live")
+    wait_rendered(page, 120_000)
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)  # a first visit reruns once
+    assert _iteration(page) == 0
+    before = _grid(page)
+    screenshot(page, "mnist_live_start")
+    page.get_by_role("button", name="▶ Start").click()
+    deadline = time.time() + 90
+    while time.time() < deadline and _iteration(page) < 5:
+        time.sleep(0.5)
+    assert _iteration(page) >= 5
+    time.sleep(1.5)
+    assert _grid(page) != before, "the fixed-noise grid did not change while training"
+    assert metric_value(page, "samples/s") != "paused"
+    screenshot(page, "mnist_live_training")
+    page.get_by_role("button", name="⏸ Pause").click()
+    wait_rendered(page)
+    stopped = _iteration(page)
+    time.sleep(2)
+    assert _iteration(page) == stopped, "training went on after Pause"
+    assert page_exceptions(page) == []
+
+
+def test_pretrained_page_samples_an_uploaded_checkpoint(app_url, browser_page, tmp_path):
+    from tests.test_page_pretrained import save_test_checkpoint
+    from gan_core.mnist import build_mnist_trainer, load_images
+    from gan_core.mnist_models import CGANConfig
+    from gan_core.trainer import TrainConfig
+    trainer = build_mnist_trainer(CGANConfig(), TrainConfig(batch_size=8), images=load_images("embedded")[:2])
+    trainer.train(2)
+    path = tmp_path / "my_cgan.safetensors"
+    save_test_checkpoint(path, trainer)
+
+    page = browser_page
+    page.goto(f"{app_url}/pretrained")
+    wait_rendered(page, 120_000)
+    page.get_by_text("upload a checkpoint").wait_for(timeout=120_000)  # a first visit reruns once
+    time.sleep(1.0)
+    wait_rendered(page, 120_000)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text("Loaded my_cgan.safetensors").wait_for(timeout=120_000)
+    wait_rendered(page, 120_000)
+    before = _grid(page)
+    page.get_by_role("button", name="New samples").click()
+    time.sleep(1.0)
+    wait_rendered(page, 60_000)
+    assert _grid(page) != before, "New samples did not change the samples"
+    assert page.locator('[data-testid="stImage"]').count() >= 4
+    screenshot(page, "pretrained_uploaded_cgan")
+    assert page_exceptions(page) == []
