@@ -4,7 +4,7 @@ A frame only: page config and navigation. Each page is a short script in pages/.
 """
 import streamlit as st
 
-st.set_page_config(page_title="GAN Lab for lectures", page_icon="🎲", layout="wide")
+st.set_page_config(page_title="GAN Lab for lectures", page_icon=":material/casino:", layout="wide")
 
 PAGES = [
     st.Page("pages/home.py", title="Home: the minimax game", icon=":material/home:", default=True),

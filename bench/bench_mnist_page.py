@@ -45,7 +45,7 @@ def page_round(page, url: str, model: str, seconds: float, warmup: float = 8.0) 
         wait_rendered(page)
         page.get_by_role("button", name="Reset").click()
         wait_rendered(page)
-    page.get_by_role("button", name="▶ Start").click()
+    page.get_by_role("button", name="Start").click()
     time.sleep(warmup)
     rates, srcs, t0 = [], [], time.time()
     next_read = t0
@@ -64,7 +64,7 @@ def page_round(page, url: str, model: str, seconds: float, warmup: float = 8.0) 
             next_read += 1.0
         time.sleep(0.05)
     elapsed = time.time() - t0
-    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="Pause").click()
     wait_rendered(page)
     changes = sum(1 for a, b in zip(srcs, srcs[1:]) if a != b)
     return {"samples_per_s": statistics.median(rates) if rates else float("nan"), "grid_changes_per_s": changes / elapsed}

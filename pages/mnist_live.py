@@ -80,7 +80,7 @@ def load(src, name: str, setup: Setup, hyper: dict) -> None:
         return
     kind = "training state (exact resume)" if meta["content"] == "training_state" else "model weights (new optimizers)"
     install(trainer, setup, ("info", f"Loaded {name}: {kind}, {trainer.model_config.kind}, iteration "
-                                     f"{trainer.iteration:,}. Press ▶ Start to continue training on {dname}."))
+                                     f"{trainer.iteration:,}. Press Start to continue training on {dname}."))
     sync_widgets(trainer, setup)
 
 
@@ -134,8 +134,8 @@ def one_step():
 
 
 cols = st.columns([1, 1, 1, 1, 2])
-cols[0].button("⏸ Pause" if ss[f"{NS}.playing"] else "▶ Start", key=f"{NS}.play", type="primary", width="stretch",
-               on_click=toggle_play)
+cols[0].button("Pause" if ss[f"{NS}.playing"] else "Start", key=f"{NS}.play", type="primary", width="stretch",
+               icon=":material/pause:" if ss[f"{NS}.playing"] else ":material/play_arrow:", on_click=toggle_play)
 cols[1].button("One step", key=f"{NS}.one", width="stretch", on_click=one_step, help="one iteration: k D steps + 1 G step")
 cols[2].button("Reset", key=f"{NS}.reset", width="stretch", on_click=reset, args=(setup, hyper))
 cols[3].button("Quality now", key=f"{NS}.qnow", width="stretch", help="FID, confident share, classes, neighbours",
@@ -147,7 +147,7 @@ def state_bytes() -> bytes:  # runs on Streamlit's thread when clicked: wait for
         return save_training_state(io.BytesIO(), ss[f"{NS}.trainer"], training={"source": "live MNIST page"})
 
 
-cols[4].download_button("⬇ Save checkpoint (training state)", state_bytes, width="stretch", key=f"{NS}.save",
+cols[4].download_button("Save checkpoint (training state)", state_bytes, icon=":material/download:", width="stretch", key=f"{NS}.save",
                         file_name=f"mnist_{trainer.model_config.kind}_state.safetensors", on_click="ignore",
                         mime="application/octet-stream")
 with st.expander("Load a checkpoint to continue training"):
