@@ -173,10 +173,17 @@ def _is_pickle_or_zip(data: bytes) -> bool:
     return data[:2] == b"PK" or data[:1] == b"\x80"  # torch zip archive, or a raw pickle stream
 
 
+def _looks_like_safetensors(data: bytes) -> bool:
+    """8-byte little-endian header length, then the JSON header's opening brace. (A header
+    length of 128 + 256·j starts with byte 0x80 too, like a pickle: the brace tells them apart.)"""
+    return len(data) > 8 and data[8:9] == b"{"
+
+
 def read_checkpoint(src, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[dict, dict]:
     """Validated ({name: tensor}, parsed metadata) of a checkpoint; raises CheckpointError."""
     data, name = _read_source(src, max_bytes)
-    if name.endswith(".pt") or name.endswith(".pth") or _is_pickle_or_zip(data):
+    is_pt_name = name.endswith(".pt") or name.endswith(".pth")
+    if is_pt_name or (not _looks_like_safetensors(data) and _is_pickle_or_zip(data)):
         if len(data) == 0:
             raise CheckpointError(f"{name}: the file is empty.")
         tensors, raw_meta = _parse_pt(data, name)

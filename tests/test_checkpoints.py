@@ -220,3 +220,14 @@ def test_checkpoint_error_is_a_value_error_and_missing_file_is_clear(tmp_path):
     with pytest.raises(CheckpointError, match="no such file"):
         load_checkpoint(tmp_path / "nothing.safetensors")
     assert FORMAT in _split(_model_bytes())[0]["__metadata__"]["format"]
+
+
+def test_safetensors_whose_header_length_starts_with_byte_0x80_is_still_safetensors():
+    """A header of 128 + 256·j bytes makes the file's first byte 0x80, a pickle's first byte."""
+    header, body = _split(_model_bytes())
+    raw = json.dumps(header).encode()
+    pad = (128 - len(raw)) % 256  # JSON allows trailing spaces in the header
+    blob = struct.pack("<Q", len(raw) + pad) + raw + b" " * pad + body
+    assert blob[:1] == b"\x80"
+    tensors, meta = read_checkpoint(io.BytesIO(blob))
+    assert meta["format"] == FORMAT and tensors
