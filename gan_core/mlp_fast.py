@@ -18,35 +18,43 @@ from .networks import MLP
 _aten = torch.ops.aten
 
 
-def _forward(net: MLP, x: torch.Tensor):
-    """Returns the output and, per hidden layer, (input, pre-activation, activation)."""
-    c = net.config
+class _PlainNet:
+    """An MLP's layers as plain (weight, bias) pairs and its activation as two functions.
+
+    Going through nn.Module attribute lookup and ModuleList slicing costs more than the tiny
+    matrix products themselves, so the kernel reads the same Parameter objects from lists.
+    """
+
+    def __init__(self, net: MLP):
+        c = net.config
+        self.layers = [(layer.weight, layer.bias) for layer in net.layers]
+        if c.activation == "leaky_relu":
+            leak = c.leak
+            self.act = lambda pre: torch.nn.functional.leaky_relu(pre, leak)
+            self.act_backward = lambda g, pre, out: _aten.leaky_relu_backward(g, pre, leak, False)
+        elif c.activation == "relu":
+            self.act = torch.relu
+            self.act_backward = lambda g, pre, out: _aten.threshold_backward(g, out, 0)
+        else:
+            self.act = torch.tanh
+            self.act_backward = lambda g, pre, out: _aten.tanh_backward(g, out)
+
+
+def _forward(net: _PlainNet, x: torch.Tensor):
+    """Returns the output, per hidden layer (input, pre-activation, activation), and the last input."""
+    linear, act = torch.nn.functional.linear, net.act
     cache = []
     h = x
-    for layer in net.layers[:-1]:
-        pre = torch.nn.functional.linear(h, layer.weight, layer.bias)
-        if c.activation == "leaky_relu":
-            out = torch.nn.functional.leaky_relu(pre, c.leak)
-        elif c.activation == "relu":
-            out = torch.relu(pre)
-        else:
-            out = torch.tanh(pre)
+    for w, b in net.layers[:-1]:
+        pre = linear(h, w, b)
+        out = act(pre)
         cache.append((h, pre, out))
         h = out
-    last = net.layers[-1]
-    return torch.nn.functional.linear(h, last.weight, last.bias), cache, h
+    w, b = net.layers[-1]
+    return linear(h, w, b), cache, h
 
 
-def _act_backward(net: MLP, g, pre, out):
-    c = net.config
-    if c.activation == "leaky_relu":
-        return _aten.leaky_relu_backward(g, pre, c.leak, False)
-    if c.activation == "relu":
-        return _aten.threshold_backward(g, out, 0)
-    return _aten.tanh_backward(g, out)
-
-
-def _backward(net: MLP, g_out, cache, h_last, grad_views=None, want_input=False):
+def _backward(net: _PlainNet, g_out, cache, h_last, grad_views=None, want_input=False):
     """Backprop g_out = dJ/d(output) through the net.
 
     Parameter gradients are written into `grad_views` (weight, bias per layer, in
@@ -61,10 +69,10 @@ def _backward(net: MLP, g_out, cache, h_last, grad_views=None, want_input=False)
             torch.sum(g, 0, out=grad_views[2 * i + 1])
         if i == 0 and not want_input:
             return None
-        g = torch.mm(g, layers[i].weight)
+        g = torch.mm(g, layers[i][0])
         if i > 0:
             _, pre, out = cache[i - 1]
-            g = _act_backward(net, g, pre, out)
+            g = net.act_backward(g, pre, out)
     return g
 
 
@@ -111,11 +119,14 @@ def fast_optimizer_step(opt: torch.optim.Optimizer) -> None:
 
 
 class MLPStepKernel:
-    """Computes one D step's and one G step's losses and gradients for MLP G and D."""
+    """Computes one D step's and one G step's losses and gradients for MLP G and D.
+
+    Call it under torch.no_grad() (the trainer does): it needs no autograd graph.
+    """
 
     def __init__(self, G: MLP, D: MLP):
-        self.G, self.D = G, D
         self.flat = {"G": FlatParameters(G), "D": FlatParameters(D)}
+        self.G, self.D = _PlainNet(G), _PlainNet(D)
         self._targets = {}
 
     def optimizer_params(self, which: str):
@@ -131,7 +142,6 @@ class MLPStepKernel:
             self._targets[m] = t
         return t
 
-    @torch.no_grad()
     def discriminator_grads(self, x_real: torch.Tensor, z: torch.Tensor):
         """J^(D) = ½ E softplus(-a_real) + ½ E softplus(a_fake); returns grads and metrics."""
         m = x_real.shape[0]
@@ -144,7 +154,6 @@ class MLPStepKernel:
         _backward(self.D, (d - y) * scale, cache, h_last, self.flat["D"].grad_views)
         return loss, d[:m].mean(), d[m:].mean()
 
-    @torch.no_grad()
     def generator_grads(self, z: torch.Tensor, cost: str):
         """dJ/dθ_G for the chosen generator cost; D's parameters get no gradient."""
         m = z.shape[0]
