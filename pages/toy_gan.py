@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 import torch
 
+from gan_core.background import BackgroundTraining
 from gan_core.distributions import NOISE_PRIORS
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy import (ToyConfig, build_toy_gan, generator_map, grid_estimates, set_data, set_noise,
@@ -21,8 +22,8 @@ use_navigation()
 torch.set_num_threads(1)  # tiny tensors: a second thread only adds contention (and stalls badly under load)
 
 NS = "toy"
-TICK_S = 0.25          # the live view redraws about 4 times a second
-TRAIN_SHARE = 0.85     # of each tick spent training; the rest draws
+TICK_S = 0.25          # the live view redraws about 4 times a second; a worker thread trains
+CHUNK = 50             # iterations per worker chunk (~20 ms): the page waits at most that long
 
 st.title("1-D toy GAN")
 st.caption("The paper's Figure 1, live: data p_data (dotted), generator p_g (green), discriminator D (blue) "
@@ -53,12 +54,15 @@ def reset():
     except ValueError as e:
         ss[f"{NS}.message"] = ("error", f"Not reset: {e}")
         return
-    ss[f"{NS}.trainer"] = build_toy_gan(data.dist, cfg, toy)
+    if f"{NS}.worker" in ss:
+        ss[f"{NS}.worker"].stop()
+    trainer = build_toy_gan(data.dist, cfg, toy)
+    ss[f"{NS}.trainer"] = trainer
+    ss[f"{NS}.worker"] = BackgroundTraining(lambda: trainer.train(CHUNK))
     ss[f"{NS}.data_key"] = data.key
     ss[f"{NS}.curve"] = {"iteration": [], "js": [], "gap": []}
     ss[f"{NS}.ticks"] = []
     ss[f"{NS}.figs"] = {}
-    ss[f"{NS}.playing"] = False
 
 
 if f"{NS}.trainer" not in ss:
@@ -69,17 +73,18 @@ if f"{NS}.trainer" not in ss:
         data = type(data)(preset("Gaussian"), preset("Gaussian").name, data.error)
         reset()
 
-trainer = ss[f"{NS}.trainer"]
+trainer, worker = ss[f"{NS}.trainer"], ss[f"{NS}.worker"]
 
-# ---- every change applies to the running trainer in place; nothing restarts it
-if data.error:
-    st.error(data.error + " The current run keeps its data.")
-elif data.key != ss[f"{NS}.data_key"]:
-    set_data(trainer, data.dist)
-    ss[f"{NS}.data_key"] = data.key
-if noise != trainer.toy.noise:
-    set_noise(trainer, noise)
-apply_settings(trainer, hyper)
+# ---- every change applies to the running trainer in place (between two worker chunks)
+with worker.lock:
+    if data.error:
+        st.error(data.error + " The current run keeps its data.")
+    elif data.key != ss[f"{NS}.data_key"]:
+        set_data(trainer, data.dist)
+        ss[f"{NS}.data_key"] = data.key
+    if noise != trainer.toy.noise:
+        set_noise(trainer, noise)
+    apply_settings(trainer, hyper)
 if width < 1:
     st.error(f"Network width must be an integer from 1 to 512 (got {width}); the run keeps width "
              f"{trainer.toy.width}.")
@@ -90,23 +95,28 @@ elif width != trainer.toy.width or seed != trainer.config.seed:
 # ---- buttons
 cols = st.columns(6)
 def toggle_play():
-    ss[f"{NS}.playing"] = not ss[f"{NS}.playing"]
+    w = ss[f"{NS}.worker"]
     ss[f"{NS}.ticks"] = []
-    if ss[f"{NS}.playing"]:
+    if w.running:
+        w.stop()
+    else:
         ss[f"{NS}.message"] = None
+        w.start()
 
 
-cols[0].button("Pause" if ss[f"{NS}.playing"] else "Play", key=f"{NS}.play", type="primary",
-               icon=":material/pause:" if ss[f"{NS}.playing"] else ":material/play_arrow:",
+playing = worker.running
+cols[0].button("Pause" if playing else "Play", key=f"{NS}.play", type="primary",
+               icon=":material/pause:" if playing else ":material/play_arrow:",
                width="stretch", on_click=toggle_play)
 
 
 def guarded(step):
-    try:
-        step()
-    except TrainingDiverged as e:
-        ss[f"{NS}.playing"] = False
-        ss[f"{NS}.message"] = ("error", e.report["message"])
+    with worker.lock:  # a button's step runs between two chunks of a playing run
+        try:
+            step()
+        except TrainingDiverged as e:
+            worker.stop()
+            ss[f"{NS}.message"] = ("error", e.report["message"])
 
 
 if cols[1].button("One iteration", key=f"{NS}.one", width="stretch"):
@@ -121,29 +131,36 @@ if cols[4].button("Train D to optimum", key=f"{NS}.dopt", width="stretch",
                                                       f"{train_discriminator_to_optimum(trainer)} D steps, G frozen.")))
 if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
     reset()
-    trainer = ss[f"{NS}.trainer"]
+    trainer, worker = ss[f"{NS}.trainer"], ss[f"{NS}.worker"]
     ss[f"{NS}.message"] = ("info", "New run from the seed.")
 
 
-@st.fragment(run_every=TICK_S if ss[f"{NS}.playing"] else None)
+@st.fragment(run_every=TICK_S if worker.running else None)
 def live():
-    t0 = time.perf_counter()
-    if ss[f"{NS}.playing"]:
-        try:
-            while time.perf_counter() - t0 < TICK_S * TRAIN_SHARE:
-                trainer.train(25)
-        except TrainingDiverged as e:
-            ss[f"{NS}.playing"] = False
-            ss[f"{NS}.message"] = ("error", e.report["message"])
-            st.rerun(scope="app")  # redraw the Play button and stop the timer
-    ticks = ss[f"{NS}.ticks"]
-    ticks.append((time.perf_counter(), trainer.iteration))
-    del ticks[:-16]
-    dist = trainer.data.dist
-    est = grid_estimates(trainer, dist, n_grid=401)
+    worker.heartbeat()  # the worker stops by itself when these stop: the student left
+    if worker.error:
+        ss[f"{NS}.message"] = ("error", worker.error)
+        worker.error = None
+    if worker.stopped_idle or (ss[f"{NS}.ticks"] and not worker.running):
+        worker.stopped_idle = False
+        ss[f"{NS}.ticks"] = []
+        st.rerun(scope="app")  # the worker stopped by itself: redraw the Play button, stop the timer
+    with worker.lock:  # read a consistent state between two chunks
+        ticks = ss[f"{NS}.ticks"]
+        if worker.running:
+            ticks.append((time.perf_counter(), trainer.iteration))
+            del ticks[:-16]
+        dist = trainer.data.dist
+        est = grid_estimates(trainer, dist, n_grid=401, n_samples=8000)
+        q = (np.arange(25) + 0.5) / 25
+        z = trainer.noise_dist.ppf(q)
+        fakes = generator_map(trainer, trainer.noise_dist.sample(64, np.random.default_rng(trainer.iteration)))
+        gz = generator_map(trainer, z)
+        c = trainer.config
+        counts = (trainer.iteration, trainer.d_steps, trainer.g_steps)
     curve = ss[f"{NS}.curve"]
-    if not curve["iteration"] or curve["iteration"][-1] != trainer.iteration:
-        curve["iteration"].append(trainer.iteration)
+    if not curve["iteration"] or curve["iteration"][-1] != counts[0]:
+        curve["iteration"].append(counts[0])
         curve["js"].append(est.js)
         curve["gap"].append(est.mean_abs_d_minus_d_star)
 
@@ -151,42 +168,47 @@ def live():
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)
     m = st.columns(7)
-    m[0].metric("iteration", f"{trainer.iteration:,}")
-    m[1].metric("D steps", f"{trainer.d_steps:,}", f"G steps: {trainer.g_steps:,}", delta_color="off",
+    m[0].metric("iteration", f"{counts[0]:,}")
+    m[1].metric("D steps", f"{counts[1]:,}", f"G steps: {counts[2]:,}", delta_color="off",
                 delta_arrow="off")
     m[2].metric("JS(p_data‖p_g), nats", f"{est.js:.4f}")
     m[3].metric("V(G, D)", f"{est.value:.4f}")
     m[4].metric("C(G) = −log 4 + 2·JS", f"{est.c_of_g:.4f}", help="max over D of V(G, D); −log 4 = −1.386 at p_g = p_data")
     m[5].metric("mean |D − D*| on data", f"{est.mean_abs_d_minus_d_star:.3f}")
-    if len(ticks) >= 2 and ss[f"{NS}.playing"]:
+    if len(ticks) >= 2 and worker.running:
         (ta, ia), (tb, ib) = ticks[0], ticks[-1]
         rate, redraws = (ib - ia) / (tb - ta), (len(ticks) - 1) / (tb - ta)
         m[6].metric("live it/s", f"{rate:,.0f}", f"{redraws:.1f} redraws/s", delta_color="off", delta_arrow="off")
     else:
         m[6].metric("live it/s", "paused")
-    c = trainer.config
     st.caption(f"In effect: k = {c.k}, lr_D = {c.lr_d:g}, lr_G = {c.lr_g:g}, {c.optimizer}, "
                f"cost {c.generator_cost.replace('_', '-')}, m = {c.batch_size}; p_data = {trainer.data.dist.name}; "
                f"p_z = {trainer.toy.noise}; width {trainer.toy.width}; seed {c.seed}.")
-    q = (np.arange(25) + 0.5) / 25
-    z = trainer.noise_dist.ppf(q)
-    fakes = generator_map(trainer, trainer.noise_dist.sample(64, np.random.default_rng(trainer.iteration)))
-    h, cost = trainer.history, trainer.config.generator_cost
-    g_label = COST_LABELS[cost].split(":")[0]
-    main = (est.x, est.p_data, est.p_g, est.d, est.d_star, z, generator_map(trainer, z), fakes)
-    loss = (h["iteration"], h["d_loss"], h["g_loss"])
     figs = ss[f"{NS}.figs"]
-    if not figs:  # build once per session, then write new arrays into the same figures (~1 ms)
+    main = (est.x, est.p_data, est.p_g, est.d, est.d_star, z, gz, fakes)
+    if "main" not in figs:  # build once per session, then write new arrays in (~1 ms, not ~50 ms)
         figs["main"] = paper_figure(*main)
+    else:
+        update_paper_figure(figs["main"], *main)
+    st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
+
+
+@st.fragment(run_every=1.0 if worker.running else None)
+def history_charts():
+    """Charts over iterations: once a second is enough, and leaves the CPU to training."""
+    with worker.lock:
+        h, cost = trainer.history, trainer.config.generator_cost
+    curve, figs = ss[f"{NS}.curve"], ss[f"{NS}.figs"]
+    g_label = COST_LABELS[cost].split(":")[0]
+    loss = (h["iteration"], h["d_loss"], h["g_loss"])
+    if "loss" not in figs:
         figs["loss"] = loss_figure(*loss, EQUILIBRIUM_VALUE["discriminator"], EQUILIBRIUM_VALUE[cost], g_label)
         figs["js"] = js_figure(curve["iteration"], curve["js"])
         figs["gap"] = d_gap_figure(curve["iteration"], curve["gap"])
     else:
-        update_paper_figure(figs["main"], *main)
         update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
         update_series_figure(figs["js"], curve["iteration"], curve["js"])
         update_series_figure(figs["gap"], curve["iteration"], curve["gap"])
-    st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
     c1, c2, c3 = st.columns(3)
     c1.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
     c2.plotly_chart(figs["js"], width="stretch", key=f"{NS}.fig_js")
@@ -194,6 +216,7 @@ def live():
 
 
 live()
+history_charts()
 
 with st.expander("The formulas behind the figure"):
     st.latex(r"\min_G \max_D V(D,G) = \mathbb{E}_{x\sim p_{data}}[\log D(x)] + \mathbb{E}_{z\sim p_z}[\log(1-D(G(z)))]")

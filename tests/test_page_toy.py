@@ -1,4 +1,6 @@
 """AppTest: the toy GAN page, driven through its widgets."""
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -47,10 +49,13 @@ def test_step_buttons_advance_the_counters(at):
 
 def test_play_then_moving_k_and_lr_keeps_the_run(at):
     button(at, "Play").click().run()
-    assert at.session_state["toy.playing"] is True
+    worker = at.session_state["toy.worker"]
+    assert worker.running  # a worker thread trains between the page's redraws
     assert [b.label for b in at.button][0] == "Pause"
+    time.sleep(0.5)
+    at.run()
     trained = iteration(at)
-    assert trained > 0  # the live fragment trained during the run
+    assert trained > 0
     trainer = at.session_state["toy.trainer"]
     at.slider(key="toy.k").set_value(3).run()
     at.select_slider(key="toy.lr_d").set_value(0.01).run()
@@ -59,6 +64,11 @@ def test_play_then_moving_k_and_lr_keeps_the_run(at):
     assert trainer.opt_d.param_groups[0]["lr"] == 0.01
     assert iteration(at) >= trained and len(trainer.history["d_loss"]) >= trained
     assert not at.exception
+    button(at, "Pause").click().run()
+    assert not worker.running and [b.label for b in at.button][0] == "Play"
+    paused_at = trainer.iteration
+    time.sleep(0.3)
+    assert trainer.iteration == paused_at
 
 
 def test_bad_mixture_shows_an_error_and_keeps_the_run(at):
@@ -108,4 +118,4 @@ def test_divergence_pauses_with_a_message_and_finite_weights(at):
     assert any("diverged" in e.value and "Lower the learning rates" in e.value for e in at.error)
     trainer = at.session_state["toy.trainer"]
     assert all(torch.isfinite(p).all() for p in trainer.D.parameters())
-    assert at.session_state["toy.playing"] is False and not at.exception
+    assert not at.session_state["toy.worker"].running and not at.exception
