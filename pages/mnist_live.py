@@ -1,11 +1,11 @@
 """Live MNIST training: Algorithm 1 on digits, the fixed-noise grid changing as G learns."""
 import io
-import threading
 import time
 
 import numpy as np
 import streamlit as st
 
+from gan_core.background import BackgroundTraining
 from gan_core.checkpoints import CheckpointError, save_training_state
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
 from gan_core.metrics import evaluate_samples
@@ -16,6 +16,7 @@ from gan_core.mnist_session import (Ticker, nearest_row, plain_message, train_bu
                                     use_all_cores)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
+from ui.live import apply_settings
 from ui.mnist_figures import (class_histogram_figure, d_output_figure, grid_image, pairs_image,
                               update_class_histogram, update_d_output_figure)
 from ui.mnist_widgets import Setup, classifier, setup_controls, training_images
@@ -25,10 +26,10 @@ from ui.toy_widgets import BATCH_CHOICES, LR_CHOICES, train_controls
 use_navigation()
 
 NS = "mnist"
-TICK_S = 1.0            # the grid redraws about once a second
-TRAIN_SHARE = 0.9       # of each tick spent training; the rest draws
+TICK_S = 0.8            # the grid redraws ~1.25 times a second; a worker thread trains in between
+CHUNK_S = 0.15          # seconds of training per worker chunk: the page waits at most that long
 QUALITY_EVERY_S = 30.0  # the quality meter (FID on QUALITY_N samples, ~1-2 s on 2 cores) is not per tick
-CHARTS_EVERY_S = 3.0    # loss charts redraw less often than the grid: Plotly in the browser costs CPU
+CHARTS_EVERY_S = 5.0    # loss charts redraw less often than the grid: Plotly in the browser costs CPU
 QUALITY_N = 500
 ss = st.session_state
 
@@ -50,10 +51,21 @@ def sync_widgets(trainer, setup: Setup) -> None:
     ss[f"{NS}.setup"] = Setup(trainer.model_config.kind, setup.data, setup.device, c.seed)
 
 
+def train_chunk(trainer) -> None:
+    """One unit of the worker's work (its own thread: no Streamlit calls here)."""
+    use_all_cores()
+    stats = train_budget(trainer, CHUNK_S)
+    trainer.samples_seen = getattr(trainer, "samples_seen", 0) + (
+        stats["iterations"] * trainer.config.k * trainer.config.batch_size)
+
+
 def install(trainer, setup: Setup, message=None) -> None:
+    if f"{NS}.worker" in ss:
+        ss[f"{NS}.worker"].stop()
     ss[f"{NS}.trainer"], ss[f"{NS}.setup"] = trainer, setup
+    ss[f"{NS}.worker"] = BackgroundTraining(lambda: train_chunk(trainer))
     ss[f"{NS}.figs"], ss[f"{NS}.quality"], ss[f"{NS}.neighbours"] = {}, None, None
-    ss[f"{NS}.playing"], ss[f"{NS}.ticker"], ss[f"{NS}.seen"] = False, Ticker(), 0
+    ss[f"{NS}.ticker"] = Ticker()
     ss[f"{NS}.message"] = message
 
 
@@ -100,17 +112,11 @@ if f"{NS}.trainer" not in ss:
     reset(setup, hyper)
     if f"{NS}.trainer" not in ss:  # a bad first setup (an IDX folder typed in): start from the defaults
         reset(Setup("dcgan", EMBEDDED_NAME, "cpu", 0), hyper)
-if f"{NS}.lock" not in ss:
-    ss[f"{NS}.lock"] = threading.Lock()
-trainer = ss[f"{NS}.trainer"]
+trainer, worker = ss[f"{NS}.trainer"], ss[f"{NS}.worker"]
 
-# ---- settings act on the running trainer in place; nothing restarts it
-try:
-    changed = {k: v for k, v in hyper.items() if getattr(trainer.config, k) != v}
-    if changed:
-        trainer.set_config(**changed)
-except ValueError as e:
-    st.error(f"Setting not applied: {e}")
+# ---- settings act on the running trainer in place, between two worker chunks
+with worker.lock:
+    apply_settings(trainer, hyper)
 if setup_error:
     st.warning(setup_error)
 if setup != ss[f"{NS}.setup"]:
@@ -118,24 +124,30 @@ if setup != ss[f"{NS}.setup"]:
 
 # ---- buttons
 def toggle_play():
-    ss[f"{NS}.playing"] = not ss[f"{NS}.playing"]
+    w = ss[f"{NS}.worker"]
     ss[f"{NS}.ticker"].clear()
     ss[f"{NS}.play_started"] = time.perf_counter()
-    if ss[f"{NS}.playing"]:
+    if w.running:
+        w.stop()
+    else:
         ss[f"{NS}.message"] = None
+        w.start()
 
 
 def one_step():
-    use_all_cores()
-    try:
-        ss[f"{NS}.trainer"].train(1)
-    except TrainingDiverged as e:
-        ss[f"{NS}.message"] = ("error", e.report["message"])
+    with ss[f"{NS}.worker"].lock:
+        use_all_cores()
+        try:
+            ss[f"{NS}.trainer"].train(1)
+        except TrainingDiverged as e:
+            ss[f"{NS}.worker"].stop()
+            ss[f"{NS}.message"] = ("error", e.report["message"])
 
 
 cols = st.columns([1, 1, 1, 1, 2])
-cols[0].button("Pause" if ss[f"{NS}.playing"] else "Start", key=f"{NS}.play", type="primary", width="stretch",
-               icon=":material/pause:" if ss[f"{NS}.playing"] else ":material/play_arrow:", on_click=toggle_play)
+playing = worker.running
+cols[0].button("Pause" if playing else "Start", key=f"{NS}.play", type="primary", width="stretch",
+               icon=":material/pause:" if playing else ":material/play_arrow:", on_click=toggle_play)
 cols[1].button("One step", key=f"{NS}.one", width="stretch", on_click=one_step, help="one iteration: k D steps + 1 G step")
 cols[2].button("Reset", key=f"{NS}.reset", width="stretch", on_click=reset, args=(setup, hyper))
 cols[3].button("Quality now", key=f"{NS}.qnow", width="stretch", help="FID, confident share, classes, neighbours",
@@ -143,7 +155,7 @@ cols[3].button("Quality now", key=f"{NS}.qnow", width="stretch", help="FID, conf
 
 
 def state_bytes() -> bytes:  # runs on Streamlit's thread when clicked: wait for the current chunk
-    with ss[f"{NS}.lock"]:
+    with ss[f"{NS}.worker"].lock:
         return save_training_state(io.BytesIO(), ss[f"{NS}.trainer"], training={"source": "live MNIST page"})
 
 
@@ -159,7 +171,7 @@ with st.expander("Load a checkpoint to continue training"):
 def quality_due() -> bool:
     if ss.pop(f"{NS}.quality_now", False):
         return True
-    if not ss[f"{NS}.playing"]:
+    if not worker.running:
         return False
     last = ss[f"{NS}.quality"]["at"] if ss[f"{NS}.quality"] else ss.get(f"{NS}.play_started", 0) - QUALITY_EVERY_S + 5
     return time.perf_counter() - last >= QUALITY_EVERY_S
@@ -176,51 +188,47 @@ def measure_quality() -> None:
     ss[f"{NS}.neighbours"] = nearest_row(G, config, x, n=8, seed=trainer.iteration + 1)
 
 
-@st.fragment(run_every=TICK_S if ss[f"{NS}.playing"] else None)
+@st.fragment(run_every=TICK_S if worker.running else None)
 def live():
-    trainer, ticker = ss[f"{NS}.trainer"], ss[f"{NS}.ticker"]
-    if ss[f"{NS}.playing"]:
-        use_all_cores()
-        try:
-            with ss[f"{NS}.lock"]:
-                stats = train_budget(trainer, TICK_S * TRAIN_SHARE)
-            ss[f"{NS}.seen"] += stats["iterations"] * trainer.config.k * trainer.config.batch_size
-        except TrainingDiverged as e:
-            ss[f"{NS}.playing"] = False
-            ss[f"{NS}.message"] = ("error", e.report["message"])
-            st.rerun(scope="app")  # redraw the Start button and stop the timer
-        ticker.mark(trainer.iteration, ss[f"{NS}.seen"])
-    if quality_due():
-        measure_quality()
+    ticker = ss[f"{NS}.ticker"]
+    worker.heartbeat()  # the worker stops by itself when these stop: the student left
+    if worker.error:
+        ss[f"{NS}.message"] = ("error", worker.error)
+        worker.error = None
+    if worker.stopped_idle or (ticker.marks and not worker.running):
+        worker.stopped_idle = False
+        ticker.clear()
+        st.rerun(scope="app")  # the worker stopped by itself: redraw the Start button, stop the timer
+    with worker.lock:  # a consistent state, between two chunks
+        if worker.running:
+            ticker.mark(trainer.iteration, getattr(trainer, "samples_seen", 0))
+        h, counts = trainer.history, (trainer.iteration, trainer.d_steps, trainer.g_steps)
+        config = trainer.model_config
+        grid = grid_image(generate(trainer.G, *fixed_noise(config, device=trainer.device)), ncols=8)
     if ss[f"{NS}.message"]:
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)
 
-    h, rates = trainer.history, ticker.rates()
-    m = st.columns(6)
-    m[0].metric("iteration", f"{trainer.iteration:,}")
-    m[1].metric("D steps", f"{trainer.d_steps:,}", f"G steps: {trainer.g_steps:,}", delta_color="off", delta_arrow="off")
-    m[2].metric("samples/s (live)", f"{rates['samples_per_s']:,.0f}" if rates and ss[f"{NS}.playing"] else "paused",
-                f"{rates['redraws_per_s']:.1f} redraws/s" if rates and ss[f"{NS}.playing"] else None,
+    rates, running = ticker.rates(), worker.running
+    m = st.columns(3) + st.columns(3)
+    m[0].metric("iteration", f"{counts[0]:,}")
+    m[1].metric("D steps", f"{counts[1]:,}", f"G steps: {counts[2]:,}", delta_color="off", delta_arrow="off")
+    m[2].metric("samples/s (live)", f"{rates['samples_per_s']:,.0f}" if rates and running else "paused",
+                f"{rates['redraws_per_s']:.1f} redraws/s" if rates and running else None,
                 delta_color="off", delta_arrow="off", help="real images D sees per second of wall clock, drawing included")
     m[3].metric("training time", f"{trainer.train_seconds:,.0f} s", help="wall clock spent in training steps")
     m[4].metric("D loss (log 2 = 0.693 at equilibrium)", f"{h['d_loss'][-1]:.3f}" if len(h["d_loss"]) else "–")
     m[5].metric("mean D(x) / D(G(z))", f"{h['d_real'][-1]:.2f} / {h['d_fake'][-1]:.2f}" if len(h["d_real"]) else "–")
 
-    left, right = st.columns([5, 6])
-    config = trainer.model_config
-    noise = fixed_noise(config, device=trainer.device)
-    with left:
-        st.image(grid_image(generate(trainer.G, *noise), ncols=8), output_format="PNG",
-                 caption="G(fixed noise)" + (": row r is class r" if is_conditional(config) else ""))
-    with right:
-        quality_panel()
+    st.image(grid, output_format="PNG",
+             caption="G(fixed noise)" + (": row r is class r" if is_conditional(config) else ""))
 
 
-@st.fragment(run_every=CHARTS_EVERY_S if ss[f"{NS}.playing"] else None)
+@st.fragment(run_every=CHARTS_EVERY_S if worker.running else None)
 def charts():
-    trainer, figs = ss[f"{NS}.trainer"], ss[f"{NS}.figs"]
-    h, cost = trainer.history, trainer.config.generator_cost
+    figs = ss[f"{NS}.figs"]
+    with worker.lock:
+        h, cost = trainer.history, trainer.config.generator_cost
     g_label = COST_LABELS[cost].split(":")[0]
     loss = (h["iteration"], h["d_loss"], h["g_loss"])
     outs = (h["iteration"], h["d_real"], h["d_fake"])
@@ -235,7 +243,12 @@ def charts():
     c2.plotly_chart(figs["d_out"], width="stretch", key=f"{NS}.fig_dout")
 
 
+@st.fragment(run_every=CHARTS_EVERY_S if worker.running else None)
 def quality_panel():
+    """Redrawn every few seconds, not with the grid: its chart costs the browser CPU."""
+    if quality_due():
+        with worker.lock:
+            measure_quality()
     q, nn_row = ss[f"{NS}.quality"], ss[f"{NS}.neighbours"]
     if q is None:
         st.info(f"The quality meter (FID on {QUALITY_N} samples against the real-data floor, confident share, "
@@ -268,7 +281,11 @@ def quality_panel():
                          f"distances {', '.join(f'{d:.1f}' for d in dist)}). Near 0 would be a copy.")
 
 
-live()
+left, right = st.columns([5, 6])
+with left:
+    live()
+with right:
+    quality_panel()
 charts()
 
 with st.expander("What to look for"):

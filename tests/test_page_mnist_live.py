@@ -1,5 +1,6 @@
 """AppTest: the live MNIST page. Tiny runs (batch 8, a few iterations) to stay fast on 2 cores."""
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,13 @@ def test_one_step_and_start_train_and_sliders_act_in_place(at):
     t = trainer(at)
     button(at, "One step").click().run()
     assert iteration(at) == 1 and t.config.batch_size == 8
-    button(at, "Start").click().run()        # one fragment tick runs with the page
-    assert at.session_state["mnist.playing"]
+    button(at, "Start").click().run()
+    worker = at.session_state["mnist.worker"]
+    assert worker.running                    # a worker thread trains between the page's redraws
+    deadline = time.time() + 60
+    while t.iteration <= 1 and time.time() < deadline:
+        time.sleep(0.1)
+    at.run()
     first = iteration(at)
     assert first > 1
     at.select_slider(key="mnist.lr_d").set_value(0.002).run()  # mid-run: same trainer, new lr
@@ -58,8 +64,10 @@ def test_one_step_and_start_train_and_sliders_act_in_place(at):
     assert t.opt_d.param_groups[0]["lr"] == 0.002
     assert iteration(at) >= first                 # reruns never restart the run
     button(at, "Pause").click().run()
-    assert not at.session_state["mnist.playing"]
-    assert not at.exception
+    assert not worker.running
+    paused_at = t.iteration
+    time.sleep(0.3)
+    assert t.iteration == paused_at and not at.exception
 
 
 def test_setup_changes_wait_for_reset(at):
@@ -94,7 +102,7 @@ def test_divergence_pauses_with_a_message_and_keeps_finite_weights(at):
     kind, text = at.session_state["mnist.message"]
     assert kind == "error" and "diverged" in text
     assert all(torch.isfinite(p).all() for p in t.G.parameters())
-    assert not at.session_state["mnist.playing"]
+    assert not at.session_state["mnist.worker"].running
     assert any("diverged" in e.value for e in at.error)
 
 
