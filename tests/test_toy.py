@@ -105,3 +105,17 @@ def test_toy_cli_prints_one_json_line(capsys):
     for key in ("iterations_per_s", "final_js_nats", "max_abs_d_minus_d_star_on_data", "mean_d_on_data"):
         assert isinstance(out[key], float)
     assert 0 <= out["final_js_nats"] <= math.log(2)
+
+
+def test_gaussian_mixture_against_scipy_components():
+    g = GaussianMixture([0.3, 0.7], [-1.0, 2.0], [0.5, 0.8])
+    x = np.linspace(-6, 7, 201)
+    ref_pdf = 0.3 * stats.norm.pdf(x, -1, 0.5) + 0.7 * stats.norm.pdf(x, 2, 0.8)
+    ref_cdf = 0.3 * stats.norm.cdf(x, -1, 0.5) + 0.7 * stats.norm.cdf(x, 2, 0.8)
+    np.testing.assert_allclose(g.pdf(x), ref_pdf, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(g.logpdf(x), np.log(ref_pdf), rtol=1e-12)
+    np.testing.assert_allclose(g.cdf(x), ref_cdf, rtol=1e-12, atol=1e-15)
+    q = np.array([1e-4, 0.25, 0.5, 0.9, 1 - 1e-4])
+    np.testing.assert_allclose(g.cdf(g.ppf(q)), q, rtol=1e-9)
+    assert isinstance(g.ppf(0.5), float)
+    assert integrate.quad(g.pdf, -np.inf, np.inf)[0] == pytest.approx(1.0, abs=1e-9)
