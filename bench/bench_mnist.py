@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -191,7 +192,8 @@ def table(rows: list[dict]) -> str:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=60.0)
-    p.add_argument("--threads", type=int, default=1, help="torch threads per run (1 was fastest for these sizes on 2 cores)")
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                   help="torch threads per run (default: one per core, as the CLI; 1 avoids stalls on a loaded machine)")
     p.add_argument("--runs", default="reference,default,cgan,mlp")
     p.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one in this process, print JSON
     args = p.parse_args(argv)
