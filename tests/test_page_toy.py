@@ -4,19 +4,9 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "pages" / "toy_gan.py")
+from tests.apptest import button, iteration, metric, page_path
 
-
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label.startswith(label))
-
-
-def iteration(at) -> int:
-    return int(metric(at, "iteration").replace(",", ""))
-
-
-def button(at, label):
-    return next(b for b in at.button if b.label == label)
+PAGE = page_path("toy_gan.py")
 
 
 @pytest.fixture
