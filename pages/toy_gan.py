@@ -23,7 +23,7 @@ torch.set_num_threads(1)  # tiny tensors: a second thread only adds contention (
 
 NS = "toy"
 TICK_S = 0.25          # the live view redraws about 4 times a second; a worker thread trains
-CHUNK = 50             # iterations per worker chunk (~20 ms): the page waits at most that long
+CHUNK = 100            # iterations per worker chunk (~45 ms): the page waits at most that long
 
 st.title("1-D toy GAN")
 st.caption("The paper's Figure 1, live: data p_data (dotted), generator p_g (green), discriminator D (blue) "
