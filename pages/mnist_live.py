@@ -27,7 +27,7 @@ use_navigation()
 
 NS = "mnist"
 TICK_S = 0.8            # the grid redraws ~1.25 times a second; a worker thread trains in between
-CHUNK_S = 0.15          # seconds of training per worker chunk: the page waits at most that long
+CHUNK_S = 0.4           # seconds of training per worker chunk: the page waits at most that long
 QUALITY_EVERY_S = 30.0  # the quality meter (FID on QUALITY_N samples, ~1-2 s on 2 cores) is not per tick
 CHARTS_EVERY_S = 5.0    # loss charts redraw less often than the grid: Plotly in the browser costs CPU
 QUALITY_N = 500
