@@ -37,20 +37,33 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     page = browser_page
     page.goto(f"{app_url}/toy_gan")
     wait_rendered(page)
+    page.locator('[data-testid="stMetric"]', has_text="iteration").first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    wait_rendered(page)
     assert _iteration(page) == 0
-    before = page.locator('[data-testid="stPlotlyChart"]').first.screenshot()
+    before = _chart_shot(page)
     page.get_by_role("button", name="Play").click()
     deadline = time.time() + 30
     while time.time() < deadline and _safe_iteration(page) < 500:
         time.sleep(0.5)
     assert _safe_iteration(page) >= 500
     time.sleep(1.0)
-    after = page.locator('[data-testid="stPlotlyChart"]').first.screenshot()
+    after = _chart_shot(page)
     assert before != after, "the figure did not change while training"
     screenshot(page, "toy_gan_playing")
     page.get_by_role("button", name="Pause").click()
     wait_rendered(page)
     assert page_exceptions(page) == []
+
+
+def _chart_shot(page) -> bytes:
+    """A screenshot of the main figure; retried, as a live redraw can replace the element mid-shot."""
+    for _ in range(20):
+        try:
+            return page.locator('[data-testid="stPlotlyChart"]').first.screenshot(timeout=5_000)
+        except Exception:
+            time.sleep(0.2)
+    raise AssertionError("could not take a screenshot of the figure")
 
 
 def _safe_iteration(page) -> int:

@@ -79,12 +79,10 @@ def test_quality_meter_and_neighbours_on_demand(at):
 
 
 def test_divergence_pauses_with_a_message_and_keeps_finite_weights(at):
-    at.radio(key="mnist.model").set_value("mlp").run()
-    button(at, "Reset").click().run()
     at.select_slider(key="mnist.lr_d").set_value(10.0).run()
     at.select_slider(key="mnist.lr_g").set_value(10.0).run()
     at.radio(key="mnist.opt").set_value("sgd").run()
-    for _ in range(40):  # lr 10 breaks a GAN within a few steps; how many depends on float rounding
+    for _ in range(60):  # SGD at lr 10 breaks the DCGAN's D within ~17 steps (threads: 1 or 2)
         button(at, "One step").click().run()
         if (at.session_state["mnist.message"] or ("",))[0] == "error":
             break
