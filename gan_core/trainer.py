@@ -208,15 +208,12 @@ class GANTrainer:
         rows = []
         with torch.no_grad() if self.kernel is not None else torch.enable_grad():
             for _ in range(n):
-                d_part = g_part = (nan,) * 4
+                d_loss = d_real = d_fake = gn_d = g_loss = d_fake_g = gn_g = nan  # NaN: "no such step"
                 if not g_only:
                     for _ in range(1 if d_only else self.config.k):
-                        d_part = self._discriminator_update()
+                        d_loss, d_real, d_fake, gn_d = self._discriminator_update()
                 if not d_only:
                     g_loss, d_fake_g, gn_g = self._generator_update()
-                else:
-                    g_loss = d_fake_g = gn_g = nan
-                d_loss, d_real, d_fake, gn_d = d_part if not g_only else (nan,) * 4
                 rows += (d_loss, g_loss, d_real, d_fake, d_fake_g, gn_d, gn_g)
                 if not d_only and not g_only:
                     self.iteration += 1

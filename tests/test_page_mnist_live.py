@@ -1,7 +1,6 @@
 """AppTest: the live MNIST page. Tiny runs (batch 8, a few iterations) to stay fast on 2 cores."""
 import io
 import time
-from pathlib import Path
 
 import pytest
 import torch

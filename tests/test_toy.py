@@ -8,7 +8,7 @@ from scipy import integrate, stats
 
 from gan_core.distributions import Gaussian, GaussianMixture, Uniform, preset
 from gan_core.toy import (
-    build_toy_gan, discriminator_on, grid_estimates, js_on_grid, kde_on_grid, optimal_discriminator,
+    build_toy_gan, grid_estimates, js_on_grid, kde_on_grid, optimal_discriminator,
     train_discriminator_to_optimum,
 )
 from gan_core.trainer import TrainConfig
