@@ -51,7 +51,8 @@ class BackgroundTraining:
         self._thread = threading.Thread(target=self._loop, name="gan-lab-training", daemon=True)
         self._thread.start()
 
-    def stop(self, wait: float = 5.0) -> None:
+    def stop(self, wait: float = 60.0) -> None:
+        """Ask the worker to stop and wait for its current chunk (short unless the CPU is swamped)."""
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(wait)

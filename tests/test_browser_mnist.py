@@ -34,7 +34,9 @@ def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
     assert metric_value(page, "samples/s") != "paused"
     screenshot(page, "mnist_live_training")
     page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Start").wait_for(timeout=60_000)  # the page has redrawn as paused
     wait_rendered(page)
+    time.sleep(1.0)
     stopped = _iteration(page)
     time.sleep(2)
     assert _iteration(page) == stopped, "training went on after Pause"
