@@ -69,3 +69,26 @@ class BackgroundTraining:
                     self.error = getattr(e, "report", {}).get("message") or f"{type(e).__name__}: {e}"
                     return
             time.sleep(0)  # let the page's thread take the lock between chunks
+
+
+class Ticker:
+    """Rates over the last few redraws: (wall time, iterations, samples) at each redraw."""
+
+    def __init__(self, keep: int = 12):
+        self.keep, self.marks = keep, []
+
+    def mark(self, iteration: int, samples: int) -> None:
+        self.marks.append((time.perf_counter(), iteration, samples))
+        del self.marks[:-self.keep]
+
+    def clear(self) -> None:
+        self.marks = []
+
+    def rates(self) -> dict | None:
+        """samples/s, iterations/s and redraws/s over the window; None before two redraws."""
+        if len(self.marks) < 2:
+            return None
+        (ta, ia, sa), (tb, ib, sb) = self.marks[0], self.marks[-1]
+        dt = max(tb - ta, 1e-9)
+        return {"samples_per_s": (sb - sa) / dt, "iterations_per_s": (ib - ia) / dt,
+                "redraws_per_s": (len(self.marks) - 1) / dt}

@@ -7,7 +7,6 @@ a checkpoint (from an upload, a download, or the pretrained page) becomes a trai
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 import torch
@@ -94,26 +93,3 @@ def nearest_row(G: nn.Module, config, train_images: torch.Tensor, n: int = 8, se
     samples = sample_images(G, config, n, seed=seed)
     idx, dist = nearest_neighbours(samples, train_images, k=1)
     return samples, train_images[torch.as_tensor(idx[:, 0])].cpu(), np.asarray(dist[:, 0])
-
-
-class Ticker:
-    """Rates over the last few redraws: (wall time, iterations, samples) at each redraw."""
-
-    def __init__(self, keep: int = 12):
-        self.keep, self.marks = keep, []
-
-    def mark(self, iteration: int, samples: int) -> None:
-        self.marks.append((time.perf_counter(), iteration, samples))
-        del self.marks[:-self.keep]
-
-    def clear(self) -> None:
-        self.marks = []
-
-    def rates(self) -> dict | None:
-        """samples/s, iterations/s and redraws/s over the window; None before two redraws."""
-        if len(self.marks) < 2:
-            return None
-        (ta, ia, sa), (tb, ib, sb) = self.marks[0], self.marks[-1]
-        dt = max(tb - ta, 1e-9)
-        return {"samples_per_s": (sb - sa) / dt, "iterations_per_s": (ib - ia) / dt,
-                "redraws_per_s": (len(self.marks) - 1) / dt}

@@ -5,18 +5,18 @@ import time
 import numpy as np
 import streamlit as st
 
-from gan_core.background import BackgroundTraining
+from gan_core.background import BackgroundTraining, Ticker
 from gan_core.checkpoints import CheckpointError, save_training_state
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
 from gan_core.metrics import evaluate_samples
 from gan_core.mnist import DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, fixed_noise, generate, sample_images
 from gan_core.mnist_data import EMBEDDED_NAME, FASHION_MNIST_DIR, FASHION_MNIST_NAME
 from gan_core.mnist_models import is_conditional
-from gan_core.mnist_session import (Ticker, nearest_row, plain_message, train_budget, trainer_from_checkpoint,
+from gan_core.mnist_session import (nearest_row, plain_message, train_budget, trainer_from_checkpoint,
                                     use_all_cores)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
-from ui.live import apply_settings
+from ui.live import apply_settings, check_in
 from ui.mnist_figures import (class_histogram_figure, d_output_figure, grid_image, pairs_image,
                               update_class_histogram, update_d_output_figure)
 from ui.mnist_widgets import Setup, classifier, setup_controls, training_images
@@ -191,14 +191,7 @@ def measure_quality() -> None:
 @st.fragment(run_every=TICK_S if worker.running else None)
 def live():
     ticker = ss[f"{NS}.ticker"]
-    worker.heartbeat()  # the worker stops by itself when these stop: the student left
-    if worker.error:
-        ss[f"{NS}.message"] = ("error", worker.error)
-        worker.error = None
-    if worker.stopped_idle or (ticker.marks and not worker.running):
-        worker.stopped_idle = False
-        ticker.clear()
-        st.rerun(scope="app")  # the worker stopped by itself: redraw the Start button, stop the timer
+    check_in(worker, ticker, f"{NS}.message")  # heartbeat; a worker that stopped by itself shows why
     with worker.lock:  # a consistent state, between two chunks
         if worker.running:
             ticker.mark(trainer.iteration, getattr(trainer, "samples_seen", 0))

@@ -1,18 +1,17 @@
 """1-D toy GAN: Goodfellow et al. (2014), Figure 1, live. D visibly chases D* = p_d/(p_d+p_g)."""
-import time
 
 import numpy as np
 import streamlit as st
 import torch
 
-from gan_core.background import BackgroundTraining
+from gan_core.background import BackgroundTraining, Ticker
 from gan_core.distributions import NOISE_PRIORS
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy import (ToyConfig, build_toy_gan, generator_map, grid_estimates, set_data, set_noise,
                           train_discriminator_to_optimum)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
-from ui.live import apply_settings
+from ui.live import apply_settings, check_in
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.toy_widgets import data_controls, train_controls
@@ -61,7 +60,7 @@ def reset():
     ss[f"{NS}.worker"] = BackgroundTraining(lambda: trainer.train(CHUNK))
     ss[f"{NS}.data_key"] = data.key
     ss[f"{NS}.curve"] = {"iteration": [], "js": [], "gap": []}
-    ss[f"{NS}.ticks"] = []
+    ss[f"{NS}.ticker"] = Ticker(keep=16)
     ss[f"{NS}.figs"] = {}
 
 
@@ -96,7 +95,7 @@ elif width != trainer.toy.width or seed != trainer.config.seed:
 cols = st.columns(6)
 def toggle_play():
     w = ss[f"{NS}.worker"]
-    ss[f"{NS}.ticks"] = []
+    ss[f"{NS}.ticker"].clear()
     if w.running:
         w.stop()
     else:
@@ -137,19 +136,11 @@ if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
 
 @st.fragment(run_every=TICK_S if worker.running else None)
 def live():
-    worker.heartbeat()  # the worker stops by itself when these stop: the student left
-    if worker.error:
-        ss[f"{NS}.message"] = ("error", worker.error)
-        worker.error = None
-    if worker.stopped_idle or (ss[f"{NS}.ticks"] and not worker.running):
-        worker.stopped_idle = False
-        ss[f"{NS}.ticks"] = []
-        st.rerun(scope="app")  # the worker stopped by itself: redraw the Play button, stop the timer
+    ticker = ss[f"{NS}.ticker"]
+    check_in(worker, ticker, f"{NS}.message")  # heartbeat; a worker that stopped by itself shows why
     with worker.lock:  # read a consistent state between two chunks
-        ticks = ss[f"{NS}.ticks"]
         if worker.running:
-            ticks.append((time.perf_counter(), trainer.iteration))
-            del ticks[:-16]
+            ticker.mark(trainer.iteration, trainer.iteration)
         dist = trainer.data.dist
         est = grid_estimates(trainer, dist, n_grid=401, n_samples=8000)
         q = (np.arange(25) + 0.5) / 25
@@ -175,10 +166,10 @@ def live():
     m[3].metric("V(G, D)", f"{est.value:.4f}")
     m[4].metric("C(G) = −log 4 + 2·JS", f"{est.c_of_g:.4f}", help="max over D of V(G, D); −log 4 = −1.386 at p_g = p_data")
     m[5].metric("mean |D − D*| on data", f"{est.mean_abs_d_minus_d_star:.3f}")
-    if len(ticks) >= 2 and worker.running:
-        (ta, ia), (tb, ib) = ticks[0], ticks[-1]
-        rate, redraws = (ib - ia) / (tb - ta), (len(ticks) - 1) / (tb - ta)
-        m[6].metric("live it/s", f"{rate:,.0f}", f"{redraws:.1f} redraws/s", delta_color="off", delta_arrow="off")
+    rates = ticker.rates()
+    if rates and worker.running:
+        m[6].metric("live it/s", f"{rates['iterations_per_s']:,.0f}", f"{rates['redraws_per_s']:.1f} redraws/s",
+                    delta_color="off", delta_arrow="off")
     else:
         m[6].metric("live it/s", "paused")
     st.caption(f"In effect: k = {c.k}, lr_D = {c.lr_d:g}, lr_G = {c.lr_g:g}, {c.optimizer}, "

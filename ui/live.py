@@ -16,3 +16,20 @@ def apply_settings(target, settings: dict) -> dict:
         st.error(f"Setting not applied: {e}")
         return {}
     return changed
+
+
+def check_in(worker, ticker, message_key: str) -> None:
+    """A live fragment's first call: keep the worker alive, surface why it stopped by itself.
+
+    The heartbeat tells the worker the student is still on the page. If the worker stopped
+    on its own (divergence: its message goes to ``message_key``; or idle), the whole page
+    reruns so the Play button and the fragment's timer show the paused state.
+    """
+    worker.heartbeat()
+    if worker.error:
+        st.session_state[message_key] = ("error", worker.error)
+        worker.error = None
+    if worker.stopped_idle or (ticker.marks and not worker.running):
+        worker.stopped_idle = False
+        ticker.clear()
+        st.rerun(scope="app")
