@@ -6,6 +6,7 @@ Chromium tab). Screenshots go to artifacts/screenshots/ for a human to look at.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -67,6 +68,14 @@ def metric_value(page, label: str) -> str:
         if lab and label in lab.inner_text():
             return m.query_selector('[data-testid="stMetricValue"]').inner_text()
     raise KeyError(label)
+
+
+def iteration_shown(page) -> int:
+    """The page's "iteration" metric as an int; -1 while it is being redrawn."""
+    try:
+        return int(re.sub(r"[^\d]", "", metric_value(page, "iteration")))
+    except Exception:
+        return -1
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,15 +1,7 @@
 """The MNIST pages in real Chromium: live training changes the grid; the pretrained page samples."""
-import re
 import time
 
-from tests.browser import metric_value, page_exceptions, screenshot, wait_rendered
-
-
-def _iteration(page) -> int:
-    try:
-        return int(re.sub(r"[^\d]", "", metric_value(page, "iteration")))
-    except Exception:  # the metric is being redrawn
-        return -1
+from tests.browser import iteration_shown, metric_value, page_exceptions, screenshot, wait_rendered
 
 
 def _grid(page) -> bytes:
@@ -21,14 +13,14 @@ def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
     page.goto(f"{app_url}/mnist_live")
     wait_rendered(page, 120_000)
     page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)  # a first visit reruns once
-    assert _iteration(page) == 0
+    assert iteration_shown(page) == 0
     before = _grid(page)
     screenshot(page, "mnist_live_start")
     page.get_by_role("button", name="Start").click()
     deadline = time.time() + 90
-    while time.time() < deadline and _iteration(page) < 5:
+    while time.time() < deadline and iteration_shown(page) < 5:
         time.sleep(0.5)
-    assert _iteration(page) >= 5
+    assert iteration_shown(page) >= 5
     time.sleep(1.5)
     assert _grid(page) != before, "the fixed-noise grid did not change while training"
     assert metric_value(page, "samples/s") != "paused"
@@ -37,9 +29,9 @@ def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
     page.get_by_role("button", name="Start").wait_for(timeout=60_000)  # the page has redrawn as paused
     wait_rendered(page)
     time.sleep(1.0)
-    stopped = _iteration(page)
+    stopped = iteration_shown(page)
     time.sleep(2)
-    assert _iteration(page) == stopped, "training went on after Pause"
+    assert iteration_shown(page) == stopped, "training went on after Pause"
     assert page_exceptions(page) == []
 
 
