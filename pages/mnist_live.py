@@ -212,8 +212,12 @@ def live():
                 f"{rates['redraws_per_s']:.1f} redraws/s" if rates and running else None,
                 delta_color="off", delta_arrow="off", help="real images D sees per second of wall clock, drawing included")
     m[3].metric("training time", f"{trainer.train_seconds:,.0f} s", help="wall clock spent in training steps")
-    m[4].metric("D loss (log 2 = 0.693 at equilibrium)", f"{h['d_loss'][-1]:.3f}" if len(h["d_loss"]) else "–")
-    m[5].metric("mean D(x) / D(G(z))", f"{h['d_real'][-1]:.2f} / {h['d_fake'][-1]:.2f}" if len(h["d_real"]) else "–")
+    m[4].metric("D loss J⁽ᴰ⁾", f"{h['d_loss'][-1]:.3f}" if len(h["d_loss"]) else "–", f"log 2 = {EQUILIBRIUM_VALUE['discriminator']:.3f} at ½",
+                delta_color="off", delta_arrow="off", help="the textbook's J⁽ᴰ⁾ on the last minibatch; log 2 "
+                "when D outputs ½ everywhere (equilibrium)")
+    m[5].metric("mean D(x), real", f"{h['d_real'][-1]:.2f}" if len(h["d_real"]) else "–",
+                f"D(G(z)): {h['d_fake'][-1]:.2f}" if len(h["d_fake"]) else None,
+                delta_color="off", delta_arrow="off", help="both tend to ½ when D cannot tell real from fake")
 
     st.image(grid, output_format="PNG",
              caption="G(fixed noise)" + (": row r is class r" if is_conditional(config) else ""))

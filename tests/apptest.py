@@ -19,3 +19,8 @@ def iteration(at) -> int:
 
 def button(at, label: str):
     return next(b for b in at.button if b.label == label)
+
+
+def metric_delta(at, label: str) -> str:
+    """The delta line (the small text under the value) of the first st.metric whose label starts with `label`."""
+    return next(m.delta for m in at.metric if m.label.startswith(label))

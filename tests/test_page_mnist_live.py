@@ -6,7 +6,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import button, iteration, metric, page_path
+from tests.apptest import button, iteration, metric, metric_delta, page_path
 
 from gan_core.checkpoints import save_training_state
 from gan_core.mnist import MNIST_TRAIN
@@ -38,6 +38,11 @@ def test_one_step_and_start_train_and_sliders_act_in_place(at):
     t = trainer(at)
     button(at, "One step").click().run()
     assert iteration(at) == 1 and t.config.batch_size == 8
+    h = t.history  # the metrics show the step's own numbers: J(D), D(x), D(G(z))
+    assert metric(at, "D loss") == f"{h['d_loss'][-1]:.3f}"
+    assert metric(at, "mean D(x)") == f"{h['d_real'][-1]:.2f}"
+    assert metric_delta(at, "mean D(x)") == f"D(G(z)): {h['d_fake'][-1]:.2f}"
+    assert metric_delta(at, "D loss") == "log 2 = 0.693 at ½"
     button(at, "Start").click().run()
     worker = at.session_state["mnist.worker"]
     assert worker.running                    # a worker thread trains between the page's redraws
