@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import json
 import platform
@@ -57,6 +58,10 @@ def add_train_parser(sub) -> None:
                         "train the default DCGAN 1.75x faster than one. When other processes load the cores, "
                         "--threads 1 avoids stalls)")
     p.add_argument("--eval-n", type=int, default=1000, help="samples for the quality report (0: skip)")
+    p.add_argument("--select-every", type=int, default=0, metavar="N",
+                   help="every N iterations, score G (FID on 500 samples of a selection seed, not the report's) "
+                        "and save the weights of the best-scoring iteration instead of the last (0: off). "
+                        "GAN quality wanders during training; this keeps its best point")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)
 
@@ -100,22 +105,35 @@ def run_train(args, argv=None) -> dict:
                         refresh=False)
         bar.refresh()
 
+    selector = BestSelector(args.select_every) if args.select_every else None
+
+    def after_chunk(t, done):
+        if selector is not None:
+            selector.maybe_score(t)
+        progress(t, done)
+
     diverged = None
     try:
-        stats = train_for(trainer, seconds=seconds, iterations=args.steps, chunk=10, callback=progress)
+        stats = train_for(trainer, seconds=seconds, iterations=args.steps, chunk=10, callback=after_chunk)
     except TrainingDiverged as e:
         diverged = e.report["message"]
         stats = {"iterations": None, "iterations_per_s": None, "samples_per_s": None}
     bar.close()
+    final_state = save_training_state(io.BytesIO(), trainer, training={"command": _command_line(argv)}) \
+        if args.state_out and selector is not None else None
+    selected = selector.finish(trainer) if selector is not None else None
     quality = None
     if args.eval_n:
         quality = evaluate_generator(trainer.G, trainer.model_config, n=args.eval_n).as_dict()
     command = _command_line(argv)
     training = {"command": command, "iterations_per_s": _round(stats["iterations_per_s"]),
                 "samples_per_s": _round(stats["samples_per_s"]), "threads": torch.get_num_threads(),
-                "python": platform.python_version(), "diverged": diverged}
-    save_checkpoint(args.out, trainer, metrics=quality, training=training)
-    if args.state_out:
+                "python": platform.python_version(), "diverged": diverged, "selected": selected}
+    save_checkpoint(args.out, trainer, metrics=quality, training=training,
+                    step=selected["iteration"] if selected else None)
+    if final_state is not None:    # the run's end, to resume from (the weights in --out may be earlier)
+        Path(args.state_out).write_bytes(final_state)
+    elif args.state_out:
         save_training_state(args.state_out, trainer, training={"command": command})
     summary = {"model": trainer.model_config.kind, "model_config": asdict(trainer.model_config),
                "dataset": trainer.dataset, "iterations": trainer.iteration,
@@ -126,6 +144,46 @@ def run_train(args, argv=None) -> dict:
     print(json.dumps({k: summary[k] for k in ("model", "iterations", "train_seconds", "iterations_per_s", "quality",
                                               "diverged", "file")}))
     return summary
+
+
+class BestSelector:
+    """Keeps the G and D weights of the iteration whose samples score the lowest FID.
+
+    Scored every ``every`` iterations (and once at the end) on ``n`` samples drawn with
+    ``seed``, a seed the final quality report (seed 0) does not use, so the reported numbers are
+    not the ones the choice was made on. ``finish`` loads the best weights into the trainer.
+    """
+
+    def __init__(self, every: int, n: int = 500, seed: int = 1):
+        if every < 1:
+            raise SystemExit(f"error: --select-every must be a positive number of iterations (got {every}).")
+        self.every, self.n, self.seed = every, n, seed
+        self.best: dict | None = None
+        self.next_at = every
+        self.scores: list[tuple[int, float]] = []
+
+    def score(self, trainer) -> None:
+        from .mnist import evaluate_generator
+        fid = evaluate_generator(trainer.G, trainer.model_config, n=self.n, seed=self.seed).fid
+        self.scores.append((trainer.iteration, round(fid, 1)))
+        if self.best is None or fid < self.best["fid"]:
+            self.best = {"fid": fid, "iteration": trainer.iteration,
+                         "G": {k: v.detach().clone() for k, v in trainer.G.state_dict().items()},
+                         "D": {k: v.detach().clone() for k, v in trainer.D.state_dict().items()}}
+
+    def maybe_score(self, trainer) -> None:
+        if trainer.iteration >= self.next_at:
+            self.score(trainer)
+            self.next_at = (trainer.iteration // self.every + 1) * self.every
+
+    def finish(self, trainer) -> dict:
+        if not self.scores or self.scores[-1][0] != trainer.iteration:
+            self.score(trainer)
+        trainer.G.load_state_dict(self.best["G"])
+        trainer.D.load_state_dict(self.best["D"])
+        return {"iteration": self.best["iteration"], "of_iterations": trainer.iteration, "every": self.every,
+                "selection_n": self.n, "selection_seed": self.seed, "selection_fid": round(self.best["fid"], 1),
+                "fid_by_iteration": self.scores}
 
 
 def _round(x, nd=2):

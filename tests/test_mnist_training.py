@@ -152,3 +152,26 @@ def test_cli_train_sample_evaluate(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["sample", str(tmp_path / "s.npy"), "--out", str(tmp_path / "x.npy")])  # not a checkpoint
     assert "toy" in build_parser().format_help()
+
+
+def test_cli_keeps_the_best_scoring_iteration(tmp_path):
+    """--select-every: the saved weights are those of the iteration with the lowest selection FID,
+    the selection used other samples than the report, and --state-out still holds the run's end."""
+    import json
+
+    from gan_core.checkpoints import load_checkpoint, load_training_state
+    from gan_core.cli import main
+    out, state = tmp_path / "best.safetensors", tmp_path / "state.safetensors"
+    main(["train", "--model", "dcgan", "--steps", "40", "--ngf", "4", "--ndf", "4", "--batch-size", "16",
+          "--select-every", "10", "--eval-n", "100", "--quiet", "--out", str(out), "--state-out", str(state)])
+    meta = json.loads(out.with_suffix(".json").read_text())
+    sel = meta["selected"]
+    scores = dict(sel["fid_by_iteration"])
+    assert sorted(scores) == [10, 20, 30, 40] and sel["of_iterations"] == 40
+    assert sel["iteration"] == min(scores, key=scores.get) and sel["selection_fid"] == min(scores.values())
+    assert sel["selection_seed"] != 0                      # the report (seed 0) is not what was selected on
+    ckpt = load_checkpoint(out)
+    assert ckpt.metadata["step"] == sel["iteration"]
+    again = evaluate_generator(ckpt.G, ckpt.config, n=sel["selection_n"], seed=sel["selection_seed"]).fid
+    assert round(again, 1) == sel["selection_fid"]         # the file holds the chosen weights
+    assert load_training_state(state, device="cpu").iteration == 40
