@@ -11,7 +11,7 @@ run is its own subprocess, so the peak RSS (``resource.getrusage``) is per run.
   64x64 to 28x28 (one fewer up/down-sampling), with its settings: nz 100, ngf = ndf = 64,
   Adam lr 2e-4 β1 0.5, batch 64, BCELoss, its weight init, shuffled epochs.
 * ``default``: ``build_mnist_trainer()`` with its defaults (what ``python -m gan_core train`` uses).
-* ``dcgan32``, ``cgan``, ``mlp``: our models with the settings in RUNS.
+* ``dcgan32``, ``cgan``, ``cgan64``, ``mlp``: our models with the settings in RUNS.
 
 The target on 2 CPU cores: >= 80 % confident, every class >= 5 %, FID <= 4x the floor, RSS <= 1.5 GB.
 """
@@ -36,6 +36,7 @@ RUNS = {  # name -> (model config expression, TrainConfig expression); evaluated
     "default": (None, None),
     "dcgan32": ("DCGANConfig(ngf=32, ndf=32)", "TrainConfig(lr_d=5e-4, lr_g=5e-4, batch_size=64)"),
     "cgan": ("CGANConfig(ngf=16, ndf=16)", "TrainConfig(lr_d=5e-4, lr_g=5e-4, batch_size=32)"),
+    "cgan64": ("CGANConfig(ngf=16, ndf=16)", "TrainConfig(lr_d=5e-4, lr_g=5e-4, batch_size=64)"),
     "mlp": ("MLPGANConfig()", "TrainConfig(lr_d=5e-4, lr_g=5e-4, batch_size=128)"),
 }
 
