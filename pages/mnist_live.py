@@ -9,7 +9,7 @@ from gan_core.background import BackgroundTraining, Ticker
 from gan_core.checkpoints import CheckpointError, save_training_state
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
 from gan_core.metrics import evaluate_samples
-from gan_core.mnist import DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, fixed_noise, generate, sample_images
+from gan_core.mnist import DEFAULT_MODEL, DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, fixed_noise, generate, sample_images
 from gan_core.mnist_data import EMBEDDED_NAME, FASHION_MNIST_DIR, FASHION_MNIST_NAME
 from gan_core.mnist_models import is_conditional
 from gan_core.mnist_session import (nearest_row, plain_message, train_budget, trainer_from_checkpoint,
@@ -101,7 +101,7 @@ def load(src, name: str, setup: Setup, hyper: dict) -> None:
 # ---- a checkpoint handed over by the pretrained page ("continue training")
 if f"{NS}.incoming" in ss:
     incoming = ss.pop(f"{NS}.incoming")
-    load(incoming["data"], incoming["name"], ss.get(f"{NS}.setup", Setup("dcgan", EMBEDDED_NAME, "cpu", 0)),
+    load(incoming["data"], incoming["name"], ss.get(f"{NS}.setup", Setup(DEFAULT_MODEL.kind, EMBEDDED_NAME, "cpu", 0)),
          {k: getattr(MNIST_TRAIN, k) for k in ("k", "lr_d", "lr_g", "batch_size", "generator_cost", "optimizer")})
 
 with st.sidebar:
@@ -113,7 +113,7 @@ with st.sidebar:
 if f"{NS}.trainer" not in ss:
     reset(setup, hyper)
     if f"{NS}.trainer" not in ss:  # a bad first setup (an IDX folder typed in): start from the defaults
-        reset(Setup("dcgan", EMBEDDED_NAME, "cpu", 0), hyper)
+        reset(Setup(DEFAULT_MODEL.kind, EMBEDDED_NAME, "cpu", 0), hyper)
 trainer, worker = ss[f"{NS}.trainer"], ss[f"{NS}.worker"]
 
 # ---- settings act on the running trainer in place, between two worker chunks

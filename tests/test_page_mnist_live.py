@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest import button, iteration, metric, metric_delta, page_path
 
 from gan_core.checkpoints import save_training_state
-from gan_core.mnist import MNIST_TRAIN
+from gan_core.mnist import DEFAULT_MODEL, MNIST_TRAIN
 
 PAGE = page_path("mnist_live.py")
 
@@ -26,10 +26,10 @@ def trainer(at):
     return at.session_state["mnist.trainer"]
 
 
-def test_page_starts_paused_with_a_dcgan_grid(at):
+def test_page_starts_paused_with_the_default_model_grid(at):
     assert iteration(at) == 0
     assert metric(at, "samples/s") == "paused"
-    assert trainer(at).model_config.kind == "dcgan"
+    assert trainer(at).model_config.kind == DEFAULT_MODEL.kind == "cgan"   # one row per class
     assert [b.label for b in at.button][:4] == ["Start", "One step", "Reset", "Quality now"]
     assert len(at.get("image")) >= 1
 
@@ -57,6 +57,7 @@ def test_one_step_and_start_train_and_sliders_act_in_place(at):
     assert trainer(at) is t and t.config.lr_d == 0.002 and t.config.k == 2
     assert t.opt_d.param_groups[0]["lr"] == 0.002
     assert iteration(at) >= first                 # reruns never restart the run
+    assert worker.running, (worker.error, worker.stopped_idle, at.session_state["mnist.message"])
     button(at, "Pause").click().run()
     assert not worker.running
     paused_at = t.iteration
@@ -66,10 +67,10 @@ def test_one_step_and_start_train_and_sliders_act_in_place(at):
 
 def test_setup_changes_wait_for_reset(at):
     t = trainer(at)
-    at.radio(key="mnist.model").set_value("cgan").run()
+    at.radio(key="mnist.model").set_value("dcgan").run()
     assert trainer(at) is t and any("take effect when you press Reset" in i.value for i in at.info)
     button(at, "Reset").click().run()
-    assert trainer(at).model_config.kind == "cgan"
+    assert trainer(at).model_config.kind == "dcgan"
     assert not at.exception
 
 
@@ -83,6 +84,8 @@ def test_quality_meter_and_neighbours_on_demand(at):
 
 
 def test_divergence_pauses_with_a_message_and_keeps_finite_weights(at):
+    at.radio(key="mnist.model").set_value("dcgan").run()
+    button(at, "Reset").click().run()
     at.select_slider(key="mnist.lr_d").set_value(10.0).run()
     at.select_slider(key="mnist.lr_g").set_value(10.0).run()
     at.radio(key="mnist.opt").set_value("sgd").run()
