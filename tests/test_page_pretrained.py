@@ -10,6 +10,7 @@ from safetensors.torch import save as st_save
 from streamlit.testing.v1 import AppTest
 
 from gan_core.checkpoints import save_checkpoint
+from tests.apptest import metric
 from gan_core.mnist import build_mnist_trainer, load_images
 from gan_core.mnist_models import CGANConfig, DCGANConfig
 from gan_core.mnist_session import PAGE_MAX_BYTES
@@ -144,3 +145,20 @@ def test_every_bad_upload_gets_a_message_and_changes_nothing(at, shipped, case, 
     assert at.session_state["pre.uploaded"]["ckpt"] is model          # the loaded model is as it was
     assert at.radio(key="pre.choice").value == "uploaded: mine.safetensors"
     assert "owned" not in capsys.readouterr().out                       # no code from the file ran
+
+
+def test_shipped_checkpoints_show_how_they_were_made(monkeypatch):
+    """The real files in pretrained/: the page says which iteration the weights are from and the command."""
+    folder = Path(__file__).resolve().parents[1] / "pretrained"
+    monkeypatch.setenv("GAN_LAB_PRETRAINED", str(folder))
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    for name in at.radio(key="pre.choice").options:
+        at.radio(key="pre.choice").set_value(name).run()
+        info = json.loads((folder / f"{name}.json").read_text())
+        sel = info["selected"]
+        assert any(f"Weights from iteration {sel['iteration']:,} of {sel['of_iterations']:,}" in c.value
+                   for c in at.caption)
+        assert info["command"] in [c.value for c in at.code]
+        assert metric(at, "FID") == f"{info['quality']['fid']:.1f}"
+        assert metric(at, "iteration") == f"{sel['iteration']:,}"
