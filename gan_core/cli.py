@@ -55,7 +55,7 @@ def add_train_parser(sub) -> None:
     p.add_argument("--hidden", type=int, help="MLP GAN hidden width")
     p.add_argument("--threads", type=int, default=0,
                    help="torch CPU threads (default 0: one per core; on an idle 2-core machine two threads "
-                        "train the default DCGAN 1.75x faster than one. When other processes load the cores, "
+                        "train the small DCGAN 1.75x faster than one. When other processes load the cores, "
                         "--threads 1 avoids stalls)")
     p.add_argument("--eval-n", type=int, default=1000, help="samples for the quality report (0: skip)")
     p.add_argument("--select-every", type=int, default=0, metavar="N",
