@@ -4,8 +4,10 @@ import time
 from tests.browser import iteration_shown, metric_value, page_exceptions, screenshot, wait_rendered
 
 
-def _grid(page) -> bytes:
-    return page.locator('[data-testid="stImage"] img').first.screenshot()
+def _grid(page) -> str:
+    """The grid image's URL. Streamlit names media by a hash of their bytes, so a new URL is a new
+    picture; reading it does not wait for the element to hold still, as a screenshot would."""
+    return page.locator('[data-testid="stImage"] img').first.get_attribute("src", timeout=30_000)
 
 
 def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
