@@ -78,6 +78,14 @@ def iteration_shown(page) -> int:
         return -1
 
 
+def wait_for_iteration(page, n: int, timeout_s: float) -> int:
+    """Poll the page's "iteration" metric until it reaches n (or time runs out); returns the last value."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline and iteration_shown(page) < n:
+        time.sleep(0.5)
+    return iteration_shown(page)
+
+
 def screenshot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from tests.browser import iteration_shown, page_exceptions, screenshot, wait_rendered
+from tests.browser import iteration_shown, page_exceptions, screenshot, wait_for_iteration, wait_rendered
 
 PAGES = {
     "home": "",
@@ -38,10 +38,7 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     assert iteration_shown(page) == 0
     before = _figure_data(page)
     page.get_by_role("button", name="Play").click()
-    deadline = time.time() + 30
-    while time.time() < deadline and iteration_shown(page) < 500:
-        time.sleep(0.5)
-    assert iteration_shown(page) >= 500
+    assert wait_for_iteration(page, 500, timeout_s=30) >= 500
     time.sleep(1.0)
     during = _figure_data(page)        # read while it plays: the drawn curves moved
     assert during != before, "the figure did not change while training"

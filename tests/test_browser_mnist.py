@@ -1,7 +1,7 @@
 """The MNIST pages in real Chromium: live training changes the grid; the pretrained page samples."""
 import time
 
-from tests.browser import iteration_shown, metric_value, page_exceptions, screenshot, wait_rendered
+from tests.browser import iteration_shown, metric_value, page_exceptions, screenshot, wait_for_iteration, wait_rendered
 
 
 def _grid(page) -> str:
@@ -19,10 +19,7 @@ def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
     before = _grid(page)
     screenshot(page, "mnist_live_start")
     page.get_by_role("button", name="Start").click()
-    deadline = time.time() + 90
-    while time.time() < deadline and iteration_shown(page) < 5:
-        time.sleep(0.5)
-    assert iteration_shown(page) >= 5
+    assert wait_for_iteration(page, 5, timeout_s=90) >= 5
     time.sleep(1.5)
     assert _grid(page) != before, "the fixed-noise grid did not change while training"
     assert metric_value(page, "samples/s") != "paused"
@@ -38,14 +35,14 @@ def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
 
 
 def test_pretrained_page_samples_an_uploaded_checkpoint(app_url, browser_page, tmp_path):
-    from tests.test_page_pretrained import save_test_checkpoint
+    from gan_core.checkpoints import save_checkpoint
     from gan_core.mnist import build_mnist_trainer, load_images
     from gan_core.mnist_models import CGANConfig
     from gan_core.trainer import TrainConfig
     trainer = build_mnist_trainer(CGANConfig(), TrainConfig(batch_size=8), images=load_images("embedded")[:2])
     trainer.train(2)
     path = tmp_path / "my_cgan.safetensors"
-    save_test_checkpoint(path, trainer)
+    save_checkpoint(path, trainer)
 
     page = browser_page
     page.goto(f"{app_url}/pretrained")
