@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import button, iteration, metric, metric_delta, page_path
 
-from gan_core.checkpoints import save_training_state
+from gan_core.checkpoints import save_checkpoint, save_training_state
 from gan_core.mnist import DEFAULT_MODEL, MNIST_TRAIN
 
 PAGE = page_path("mnist_live.py")
@@ -132,11 +132,10 @@ def test_a_checkpoint_from_the_pretrained_page_is_picked_up(tmp_path):
     from gan_core.mnist import load_images
     from gan_core.mnist_models import CGANConfig
     from gan_core.trainer import TrainConfig
-    from tests.test_page_pretrained import save_test_checkpoint
     from gan_core.mnist import build_mnist_trainer
     source = build_mnist_trainer(CGANConfig(), TrainConfig(batch_size=8), images=load_images("embedded")[:2])
     source.train(2)
-    save_test_checkpoint(tmp_path / "cgan.safetensors", source)
+    save_checkpoint(tmp_path / "cgan.safetensors", source)
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["mnist.incoming"] = {"name": "cgan.safetensors",
                                           "data": (tmp_path / "cgan.safetensors").read_bytes()}

@@ -10,21 +10,13 @@ from safetensors.torch import save as st_save
 from streamlit.testing.v1 import AppTest
 
 from gan_core.checkpoints import save_checkpoint
-from tests.apptest import metric
 from gan_core.mnist import build_mnist_trainer, load_images
 from gan_core.mnist_models import CGANConfig, DCGANConfig
 from gan_core.mnist_session import PAGE_MAX_BYTES
 from gan_core.trainer import TrainConfig
+from tests.apptest import metric, page_path
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "pretrained.py")
-
-
-def save_test_checkpoint(path, trainer, **kw) -> None:
-    """save_checkpoint, steering clear of a core bug: gan_core.checkpoints takes any file whose first
-    byte is 0x80 for a pickle, and a safetensors header length of 128 mod 256 starts with 0x80."""
-    pad = ""
-    while save_checkpoint(path, trainer, training={"pad": pad}, **kw)[0] == 0x80:
-        pad += " "
+PAGE = page_path("pretrained.py")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +26,7 @@ def shipped(tmp_path_factory):
     for config in (DCGANConfig(), CGANConfig()):
         trainer = build_mnist_trainer(config, TrainConfig(batch_size=8), images=images, data="embedded-mnist")
         trainer.train(2)
-        save_test_checkpoint(folder / f"{config.kind}.safetensors", trainer, metrics={"fid": 123.4, "fid_real_floor": 30.1})
+        save_checkpoint(folder / f"{config.kind}.safetensors", trainer, metrics={"fid": 123.4, "fid_real_floor": 30.1})
     (folder / "mnist_classifier.safetensors").write_bytes(b"not a GAN")  # never listed
     return folder
 
