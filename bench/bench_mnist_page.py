@@ -1,13 +1,13 @@
 """Live MNIST page speed vs the CLI's training loop, side by side in one run.
 
-    .venv/bin/python bench/bench_mnist_page.py [--seconds 20] [--rounds 2] [--model cgan]
+    .venv/bin/python bench/bench_mnist_page.py [--seconds 20] [--rounds 5] [--model cgan|dcgan|mlp]
 
 CLI: what `python -m gan_core train` runs (build_mnist_trainer + train_for, chunks of 10, the
 default settings, torch threads = CPU count), headless, in this process. Page: the real app in
 a Streamlit server, driven in Chromium: press Start on /mnist_live, let it warm up, then read
 the page's own "samples/s (live)" metric (samples per second of wall clock over its last ~12
 redraws, drawing and quality meter included) every second, and count how often the grid image
-in the browser changes (its src). Rounds alternate (CLI, page, CLI, page, ...) so background
+in the browser changes (its src, watched by a timer inside the page). Rounds alternate (CLI, page, CLI, page, ...) so background
 load hits both alike. Prints one JSON line: medians, the page/CLI ratio, grid redraws/s.
 """
 from __future__ import annotations

@@ -119,13 +119,13 @@ def run_train(args, argv=None) -> dict:
         diverged = e.report["message"]
         stats = {"iterations": None, "iterations_per_s": None, "samples_per_s": None}
     bar.close()
-    final_state = save_training_state(io.BytesIO(), trainer, training={"command": _command_line(argv)}) \
+    command = _command_line(argv)
+    final_state = save_training_state(io.BytesIO(), trainer, training={"command": command}) \
         if args.state_out and selector is not None else None
     selected = selector.finish(trainer) if selector is not None else None
     quality = None
     if args.eval_n:
         quality = evaluate_generator(trainer.G, trainer.model_config, n=args.eval_n).as_dict()
-    command = _command_line(argv)
     training = {"command": command, "iterations_per_s": _round(stats["iterations_per_s"]),
                 "samples_per_s": _round(stats["samples_per_s"]), "threads": torch.get_num_threads(),
                 "python": platform.python_version(), "diverged": diverged, "selected": selected}

@@ -153,14 +153,15 @@ m[2].metric("FID (lower is better)", f"{q['fid']:.1f}" if "fid" in q else "–",
             delta_color="off", delta_arrow="off")
 m[3].metric("confident share", f"{q['confident_share']:.0%}" if "confident_share" in q else "–")
 m[4].metric("classes present", f"{q['classes_present']} / 10" if "classes_present" in q else "–")
-selected = (meta.get("training") or {}).get("selected") if isinstance(meta.get("training"), dict) else None
+training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
+selected = training.get("selected")
 if selected:
     st.caption(f"Weights from iteration {selected['iteration']:,} of {selected['of_iterations']:,}: the lowest FID "
                f"(on {selected['selection_n']} samples of seed {selected['selection_seed']}) of the scores taken every "
                f"{selected['every']:,} iterations. The numbers above are measured on other samples (seed 0).")
-if isinstance(meta.get("training"), dict) and meta["training"].get("command"):
+if training.get("command"):
     st.caption("Reproduce it with:")
-    st.code(meta["training"]["command"], language="bash")
+    st.code(training["command"], language="bash")
 with st.expander("All metadata"):
     shown = {k: (v if isinstance(v, (dict, list, str, int, float, type(None))) else repr(v)) for k, v in meta.items()}
     st.code(json.dumps(shown, indent=2, default=str), language="json")
