@@ -9,7 +9,7 @@ from gan_core.background import BackgroundTraining, Ticker
 from gan_core.checkpoints import CheckpointError, save_training_state
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
 from gan_core.metrics import evaluate_samples
-from gan_core.mnist import DEFAULT_MODEL, DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, fixed_noise, generate, sample_images
+from gan_core.mnist import DEFAULT_MODEL, DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, fixed_noise_grid, sample_images
 from gan_core.mnist_data import EMBEDDED_NAME, FASHION_MNIST_DIR, FASHION_MNIST_NAME
 from gan_core.mnist_models import is_conditional
 from gan_core.mnist_session import (nearest_row, plain_message, train_budget, trainer_from_checkpoint,
@@ -17,7 +17,7 @@ from gan_core.mnist_session import (nearest_row, plain_message, train_budget, tr
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
 from ui.live import apply_settings, check_in
-from ui.mnist_figures import (class_histogram_figure, d_output_figure, grid_image, pairs_image,
+from ui.mnist_figures import (class_histogram_figure, d_output_figure, display_image, pairs_image,
                               update_class_histogram, update_d_output_figure)
 from ui.mnist_widgets import Setup, classifier, setup_controls, training_images
 from ui.toy_figures import loss_figure, update_loss_figure
@@ -199,7 +199,7 @@ def live():
             ticker.mark(trainer.iteration, getattr(trainer, "samples_seen", 0))
         h, counts = trainer.history, (trainer.iteration, trainer.d_steps, trainer.g_steps)
         config = trainer.model_config
-        grid = grid_image(generate(trainer.G, *fixed_noise(config, device=trainer.device)), ncols=8)
+        grid = display_image(fixed_noise_grid(trainer.G, config))
     if ss[f"{NS}.message"]:
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)

@@ -14,7 +14,12 @@ from ui.toy_figures import COLORS, downsample
 
 def grid_image(images, ncols: int = 8, scale: int = 2) -> np.ndarray:
     """(N, 1, 28, 28) in [-1, 1] -> uint8 (H, W) grid, upscaled by pixel repetition (stays crisp)."""
-    g = (image_grid(np.asarray(images), ncols=ncols) * 255).round().astype(np.uint8)
+    return display_image(image_grid(np.asarray(images), ncols=ncols), scale)
+
+
+def display_image(grid: np.ndarray, scale: int = 2) -> np.ndarray:
+    """A grid image (H, W) in [0, 1] -> uint8 (scale·H, scale·W) for st.image."""
+    g = (grid * 255).round().astype(np.uint8)
     return np.kron(g, np.ones((scale, scale), dtype=np.uint8)) if scale > 1 else g
 
 
