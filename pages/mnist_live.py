@@ -39,7 +39,7 @@ ss = st.session_state
 st.html("<style>[data-stale='true'] { opacity: 1 !important; transition: none !important; }</style>")
 st.title("Live MNIST training")
 st.caption("Algorithm 1 on 28×28 images: k D steps, then one G step, per iteration. The grid is G applied to "
-           "the same 64 noise vectors throughout (conditional GAN: one row per class), so you watch one "
+           "the same noise vectors throughout (64; conditional GAN: 8 per class, one row per class), so you watch one "
            "generator learn.")
 
 

@@ -161,7 +161,7 @@ if selected:
                f"{selected['every']:,} iterations. The numbers above are measured on other samples (seed 0).")
 if training.get("command"):
     st.caption("Reproduce it with:")
-    st.code(training["command"], language="bash")
+    st.code(training["command"], language="bash", wrap_lines=True)
 with st.expander("All metadata"):
     shown = {k: (v if isinstance(v, (dict, list, str, int, float, type(None))) else repr(v)) for k, v in meta.items()}
     st.code(json.dumps(shown, indent=2, default=str), language="json")
