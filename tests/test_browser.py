@@ -44,20 +44,26 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     assert during != before, "the figure did not change while training"
     screenshot(page, "toy_gan_playing")
     page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=60_000)  # the rerun after the click has drawn
     wait_rendered(page)
+    paused_at = iteration_shown(page)
+    time.sleep(2.0)
+    assert iteration_shown(page) == paused_at, "training went on after Pause"
     assert page_exceptions(page) == []
     assert len(_paused_figure_shot(page)) > 10_000
 
 
 def _paused_figure_shot(page) -> bytes:
-    """The main figure, paused; the redraw that shows the paused state may still replace it once."""
-    for attempt in range(5):
+    """The main figure, paused; a late redraw may still replace the element, so try for up to 30 s."""
+    deadline = time.time() + 30
+    while True:
         try:
-            return page.locator('[data-testid="stPlotlyChart"]').first.screenshot(timeout=30_000)
+            return page.locator('[data-testid="stPlotlyChart"]').first.screenshot(timeout=10_000)
         except Exception:
-            if attempt == 4:
+            if time.time() > deadline:
                 raise
-            time.sleep(0.5)
+            time.sleep(1.0)
+            wait_rendered(page)
 
 
 def _figure_data(page) -> str:
