@@ -16,7 +16,7 @@ from gan_core.mnist_session import (nearest_row, plain_message, train_budget, tr
                                     use_all_cores)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
-from ui.live import apply_settings, check_in
+from ui.live import apply_settings, check_in, stat_row_html
 from ui.mnist_figures import (class_histogram_figure, d_output_figure, display_image, pairs_image,
                               update_class_histogram, update_d_output_figure)
 from ui.mnist_widgets import Setup, classifier, setup_controls, training_images
@@ -54,11 +54,22 @@ def sync_widgets(trainer, setup: Setup) -> None:
 
 
 def train_chunk(trainer) -> None:
-    """One unit of the worker's work (its own thread: no Streamlit calls here)."""
+    """One unit of the worker's work (its own thread: no Streamlit calls here).
+
+    The worker also draws the grid after each chunk: torch work in Streamlit's short-lived script
+    threads would start a fresh team of torch CPU threads on every tick, and stall training longer.
+    """
     use_all_cores()
     stats = train_budget(trainer, CHUNK_S)
     trainer.samples_seen = getattr(trainer, "samples_seen", 0) + (
         stats["iterations"] * trainer.config.k * trainer.config.batch_size)
+    trainer.live_grid = (trainer.iteration, fixed_noise_grid(trainer.G, trainer.model_config))
+
+
+def current_grid(trainer) -> np.ndarray:
+    """G(fixed noise) for the trainer's current weights (the worker's last drawing when it is current)."""
+    it, grid = getattr(trainer, "live_grid", (None, None))
+    return grid if it == trainer.iteration else fixed_noise_grid(trainer.G, trainer.model_config)
 
 
 def install(trainer, setup: Setup, message=None) -> None:
@@ -199,25 +210,27 @@ def live():
             ticker.mark(trainer.iteration, getattr(trainer, "samples_seen", 0))
         h, counts = trainer.history, (trainer.iteration, trainer.d_steps, trainer.g_steps)
         config = trainer.model_config
-        grid = display_image(fixed_noise_grid(trainer.G, config))
+        grid = display_image(current_grid(trainer))
     if ss[f"{NS}.message"]:
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)
 
     rates, running = ticker.rates(), worker.running
-    m = st.columns(3) + st.columns(3)
-    m[0].metric("iteration", f"{counts[0]:,}")
-    m[1].metric("D steps", f"{counts[1]:,}", f"G steps: {counts[2]:,}", delta_color="off", delta_arrow="off")
-    m[2].metric("samples/s (live)", f"{rates['samples_per_s']:,.0f}" if rates and running else "paused",
-                f"{rates['redraws_per_s']:.1f} redraws/s" if rates and running else None,
-                delta_color="off", delta_arrow="off", help="real images D sees per second of wall clock, drawing included")
-    m[3].metric("training time", f"{trainer.train_seconds:,.0f} s", help="wall clock spent in training steps")
-    m[4].metric("D loss J⁽ᴰ⁾", f"{h['d_loss'][-1]:.3f}" if len(h["d_loss"]) else "–", f"log 2 = {EQUILIBRIUM_VALUE['discriminator']:.3f} at ½",
-                delta_color="off", delta_arrow="off", help="the textbook's J⁽ᴰ⁾ on the last minibatch; log 2 "
-                "when D outputs ½ everywhere (equilibrium)")
-    m[5].metric("mean D(x), real", f"{h['d_real'][-1]:.2f}" if len(h["d_real"]) else "–",
-                f"D(G(z)): {h['d_fake'][-1]:.2f}" if len(h["d_fake"]) else None,
-                delta_color="off", delta_arrow="off", help="both tend to ½ when D cannot tell real from fake")
+    running_rates = rates if rates and running else None
+    st.markdown(stat_row_html([
+        ("iteration", f"{counts[0]:,}", None, None),
+        ("D steps", f"{counts[1]:,}", f"G steps: {counts[2]:,}", None),
+        ("samples/s (live)", f"{running_rates['samples_per_s']:,.0f}" if running_rates else "paused",
+         f"{running_rates['redraws_per_s']:.1f} redraws/s" if running_rates else None,
+         "real images D sees per second of wall clock, drawing included"),
+        ("training time", f"{trainer.train_seconds:,.0f} s", None, "wall clock spent in training steps"),
+        ("D loss J⁽ᴰ⁾", f"{h['d_loss'][-1]:.3f}" if len(h["d_loss"]) else "–",
+         f"log 2 = {EQUILIBRIUM_VALUE['discriminator']:.3f} at ½",
+         "the textbook's J⁽ᴰ⁾ on the last minibatch; log 2 when D outputs ½ everywhere (equilibrium)"),
+        ("mean D(x), real", f"{h['d_real'][-1]:.2f}" if len(h["d_real"]) else "–",
+         f"D(G(z)): {h['d_fake'][-1]:.2f}" if len(h["d_fake"]) else None,
+         "both tend to ½ when D cannot tell real from fake"),
+    ]), unsafe_allow_html=True)
 
     st.image(grid, output_format="PNG",
              caption="G(fixed noise)" + (": row r is class r" if is_conditional(config) else ""))

@@ -1,4 +1,9 @@
-"""Helpers for the pages' AppTests: find a page file, read a metric, press a button by its label."""
+"""Helpers for the pages' AppTests: find a page file, read a metric, press a button by its label.
+
+A "metric" is an st.metric or a cell of ui.live.stat_row_html (the live MNIST page's numbers:
+one HTML block, cheaper for the browser to redraw); both have a label, a value and a note.
+"""
+from html.parser import HTMLParser
 from pathlib import Path
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
@@ -8,9 +13,42 @@ def page_path(name: str) -> str:
     return str(PAGES / name)
 
 
+class _StatCells(HTMLParser):
+    """label -> (value, note) from stat_row_html's markup."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self._label, self._field = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "data-stat" in a:
+            self._label = a["data-stat"]
+            self.cells[self._label] = ["", ""]
+        elif a.get("class") in ("stat-value", "stat-note") and self._label:
+            self._field = 0 if a["class"] == "stat-value" else 1
+
+    def handle_endtag(self, tag):
+        self._field = None
+
+    def handle_data(self, data):
+        if self._field is not None:
+            self.cells[self._label][self._field] += data
+
+
+def _metrics(at) -> list[tuple[str, str, str | None]]:
+    found = [(m.label, m.value, m.delta) for m in at.metric]
+    for md in at.markdown:
+        if "data-stat=" in md.value:
+            parser = _StatCells()
+            parser.feed(md.value)
+            found += [(label, value, note.strip("\xa0") or None) for label, (value, note) in parser.cells.items()]
+    return found
+
+
 def metric(at, label: str) -> str:
-    """The shown value of the first st.metric whose label starts with `label`."""
-    return next(m.value for m in at.metric if m.label.startswith(label))
+    """The shown value of the first metric whose label starts with `label`."""
+    return next(value for lab, value, _ in _metrics(at) if lab.startswith(label))
 
 
 def iteration(at) -> int:
@@ -22,5 +60,5 @@ def button(at, label: str):
 
 
 def metric_delta(at, label: str) -> str:
-    """The delta line (the small text under the value) of the first st.metric whose label starts with `label`."""
-    return next(m.delta for m in at.metric if m.label.startswith(label))
+    """The small text under the value of the first metric whose label starts with `label`."""
+    return next(note for lab, _, note in _metrics(at) if lab.startswith(label))

@@ -62,11 +62,14 @@ def page_exceptions(page) -> list[str]:
 
 
 def metric_value(page, label: str) -> str:
-    """The shown value of the st.metric whose label contains `label`."""
+    """The shown value of the st.metric (or ui.live.stat_row_html cell) whose label contains `label`."""
     for m in page.query_selector_all('[data-testid="stMetric"]'):
         lab = m.query_selector('[data-testid="stMetricLabel"]')
         if lab and label in lab.inner_text():
             return m.query_selector('[data-testid="stMetricValue"]').inner_text()
+    for cell in page.query_selector_all('[data-stat]'):
+        if label in (cell.get_attribute("data-stat") or ""):
+            return cell.query_selector('.stat-value').inner_text()
     raise KeyError(label)
 
 
