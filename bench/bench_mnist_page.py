@@ -43,7 +43,7 @@ def page_round(page, url: str, model: str, seconds: float, warmup: float = 8.0) 
     if model != DEFAULT_MODEL.kind:
         page.get_by_text({"mlp": "MLP GAN", "dcgan": "DCGAN (Radford", "cgan": "conditional GAN"}[model]).click()
         wait_rendered(page)
-        page.get_by_role("button", name="Reset").click()
+        page.get_by_role("button", name="Reset", exact=True).click()
         wait_rendered(page)
     page.get_by_role("button", name="Start").click()
     time.sleep(warmup)

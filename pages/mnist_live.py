@@ -56,14 +56,16 @@ def sync_widgets(trainer, setup: Setup) -> None:
 def train_chunk(trainer) -> None:
     """One unit of the worker's work (its own thread: no Streamlit calls here).
 
-    The worker also draws the grid after each chunk: torch work in Streamlit's short-lived script
-    threads would start a fresh team of torch CPU threads on every tick, and stall training longer.
+    When a redraw is waiting for the lock, the worker draws the grid before letting go, with its own
+    warm torch threads, instead of Streamlit's script thread (a new thread for every rerun).
     """
     use_all_cores()
     stats = train_budget(trainer, CHUNK_S)
     trainer.samples_seen = getattr(trainer, "samples_seen", 0) + (
         stats["iterations"] * trainer.config.k * trainer.config.batch_size)
-    trainer.live_grid = (trainer.iteration, fixed_noise_grid(trainer.G, trainer.model_config))
+    if getattr(trainer, "grid_wanted", False):
+        trainer.grid_wanted = False
+        trainer.live_grid = (trainer.iteration, fixed_noise_grid(trainer.G, trainer.model_config))
 
 
 def current_grid(trainer) -> np.ndarray:
@@ -205,6 +207,7 @@ def measure_quality() -> None:
 def live():
     ticker = ss[f"{NS}.ticker"]
     check_in(worker, ticker, f"{NS}.message")  # heartbeat; a worker that stopped by itself shows why
+    trainer.grid_wanted = True  # the worker draws it at the end of its current chunk
     with worker.lock:  # a consistent state, between two chunks
         if worker.running:
             ticker.mark(trainer.iteration, getattr(trainer, "samples_seen", 0))
