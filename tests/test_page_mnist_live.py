@@ -149,3 +149,16 @@ def test_a_checkpoint_from_the_pretrained_page_is_picked_up(tmp_path):
     assert t.G is not source.G
     button(at, "One step").click().run()
     assert iteration(at) == 3 and not at.exception
+
+
+def test_stat_row_escapes_text_and_reads_back():
+    """The live numbers' HTML block: text is escaped (no markup from a value gets through) and each
+    cell's value and note are what the test helpers read back."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.live import stat_row_html
+    block = stat_row_html([("iteration", "1,234", None, None), ("D loss <b>", "0.5<script>", "log 2", "a 'tip'")])
+    assert "<script>" not in block and "&lt;script&gt;" in block and "&#x27;tip&#x27;" in block
+    at = AppTest.from_string(f"import streamlit as st\nst.markdown({block!r}, unsafe_allow_html=True)").run()
+    assert metric(at, "iteration") == "1,234" and metric_delta(at, "iteration") is None
+    assert metric(at, "D loss <b>") == "0.5<script>" and metric_delta(at, "D loss") == "log 2"

@@ -53,11 +53,13 @@ def class_histogram_figure(shares, labels=None, present: float = 0.05) -> go.Fig
     """Predicted-class shares of the samples; a missing bar is a dropped mode (mode collapse)."""
     labels = [str(c) for c in (labels or range(len(shares)))]
     fig = go.Figure(go.Bar(x=labels, marker_color=COLORS["gen"]))
-    fig.add_hline(y=0.1, line=dict(color=COLORS["data"], dash="dot"), annotation_text="0.1: every class alike",
-                  annotation_position="top right")
-    fig.add_hline(y=present, line=dict(color="#d62728", dash="dot"), annotation_text=f"{present:g}: 'present'",
-                  annotation_position="bottom right")
-    fig.update_layout(height=270, margin=dict(l=10, r=10, t=30, b=10), title="Classes of the samples",
+    # the two reference lines are named in the title: labels on the lines would sit on the bars
+    fig.add_hline(y=0.1, line=dict(color=COLORS["data"], dash="dot"))
+    fig.add_hline(y=present, line=dict(color="#d62728", dash="dot"))
+    fig.update_layout(height=270, margin=dict(l=10, r=10, t=30, b=10),
+                      title=dict(text=f"Classes of the samples <span style='font-size:12px'>(dotted: "
+                                      f"<span style='color:{COLORS['data']}'>0.1 every class alike</span>, "
+                                      f"<span style='color:#d62728'>{present:g} present</span>)</span>"),
                       xaxis_title="class (digit classifier)", yaxis_title="share", xaxis_type="category",
                       uirevision="classes")
     return update_class_histogram(fig, shares)
