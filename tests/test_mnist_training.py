@@ -173,5 +173,6 @@ def test_cli_keeps_the_best_scoring_iteration(tmp_path):
     ckpt = load_checkpoint(out)
     assert ckpt.metadata["step"] == sel["iteration"]
     again = evaluate_generator(ckpt.G, ckpt.config, n=sel["selection_n"], seed=sel["selection_seed"]).fid
-    assert round(again, 1) == sel["selection_fid"]         # the file holds the chosen weights
+    # the file holds the chosen weights (the FID was stored rounded to 0.1; a re-run may differ in the 5th digit)
+    assert again == pytest.approx(sel["selection_fid"], abs=0.06)
     assert load_training_state(state, device="cpu").iteration == 40
