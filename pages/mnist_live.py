@@ -138,13 +138,15 @@ if setup != ss[f"{NS}.setup"]:
     st.info("The new model / data / device / seed take effect when you press Reset; the current run continues.")
 
 # ---- buttons
-def toggle_play():
+def toggle_play(pause: bool):
+    """Do what the clicked button said: a "Pause" drawn before the run stopped by itself must
+    not start it again."""
     w = ss[f"{NS}.worker"]
     ss[f"{NS}.ticker"].clear()
     ss[f"{NS}.play_started"] = time.perf_counter()
-    if w.running:
+    if pause:
         w.stop()
-    else:
+    elif not w.running:
         ss[f"{NS}.message"] = None
         w.start()
 
@@ -162,7 +164,8 @@ def one_step():
 cols = st.columns([1, 1, 1, 1, 2])
 playing = worker.running
 cols[0].button("Pause" if playing else "Start", key=f"{NS}.play", type="primary", width="stretch",
-               icon=":material/pause:" if playing else ":material/play_arrow:", on_click=toggle_play)
+               icon=":material/pause:" if playing else ":material/play_arrow:", on_click=toggle_play,
+               args=(playing,))
 cols[1].button("One step", key=f"{NS}.one", width="stretch", on_click=one_step, help="one iteration: k D steps + 1 G step")
 cols[2].button("Reset", key=f"{NS}.reset", width="stretch", on_click=reset, args=(setup, hyper))
 cols[3].button("Quality now", key=f"{NS}.qnow", width="stretch", help="FID, confident share, classes, neighbours",

@@ -93,12 +93,14 @@ elif width != trainer.toy.width or seed != trainer.config.seed:
 
 # ---- buttons
 cols = st.columns(6)
-def toggle_play():
+def toggle_play(pause: bool):
+    """Do what the clicked button said: a "Pause" drawn before the run stopped by itself (idle,
+    diverged) must not start it again."""
     w = ss[f"{NS}.worker"]
     ss[f"{NS}.ticker"].clear()
-    if w.running:
+    if pause:
         w.stop()
-    else:
+    elif not w.running:
         ss[f"{NS}.message"] = None
         w.start()
 
@@ -106,7 +108,7 @@ def toggle_play():
 playing = worker.running
 cols[0].button("Pause" if playing else "Play", key=f"{NS}.play", type="primary",
                icon=":material/pause:" if playing else ":material/play_arrow:",
-               width="stretch", on_click=toggle_play)
+               width="stretch", on_click=toggle_play, args=(playing,))
 
 
 def guarded(step):

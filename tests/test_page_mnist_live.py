@@ -65,6 +65,15 @@ def test_one_step_and_start_train_and_sliders_act_in_place(at):
     assert t.iteration == paused_at and not at.exception
 
 
+def test_a_stale_pause_button_never_restarts_a_run_that_stopped_by_itself(at):
+    button(at, "Start").click().run()
+    worker = at.session_state["mnist.worker"]
+    pause = button(at, "Pause")
+    worker.stop()                        # stopped on its own (idle, diverged) while "Pause" was drawn
+    pause.click().run()
+    assert not worker.running and [b.label for b in at.button][0] == "Start"
+
+
 def test_setup_changes_wait_for_reset(at):
     t = trainer(at)
     at.radio(key="mnist.model").set_value("dcgan").run()

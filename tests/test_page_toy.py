@@ -61,6 +61,21 @@ def test_play_then_moving_k_and_lr_keeps_the_run(at):
     assert trainer.iteration == paused_at
 
 
+def test_a_stale_pause_button_never_restarts_a_run_that_stopped_by_itself(at):
+    """The run stops on its own (idle, diverged) while the browser still shows "Pause": clicking
+    that button must leave it paused, not start it again."""
+    button(at, "Play").click().run()
+    worker = at.session_state["toy.worker"]
+    pause = button(at, "Pause")
+    worker.stop()                        # stopped behind the drawn button's back
+    pause.click().run()
+    assert not worker.running and [b.label for b in at.button][0] == "Play"
+    button(at, "Play").click().run()     # and Play still starts it
+    assert worker.running
+    button(at, "Pause").click().run()
+    assert not worker.running
+
+
 def test_bad_mixture_shows_an_error_and_keeps_the_run(at):
     button(at, "One iteration").click().run()
     trainer = at.session_state["toy.trainer"]
