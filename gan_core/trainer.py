@@ -103,7 +103,8 @@ class GANTrainer:
         if fast_path:
             from .mlp_fast import MLPStepKernel
             from .networks import MLP
-            if type(self.G) is MLP and type(self.D) is MLP and self.device.type == "cpu":
+            if (type(self.G) is MLP and type(self.D) is MLP and self.device.type == "cpu"
+                    and config.augment == "none"):  # the kernel knows no augmentation
                 self.kernel = MLPStepKernel(self.G, self.D)
         self.opt_d, self.opt_g = self._make_optimizers(config)
         self.iteration = 0          # completed Algorithm-1 iterations (k D steps + 1 G step)
