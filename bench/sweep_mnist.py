@@ -12,7 +12,6 @@ Prints one JSON line per checkpoint.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 import time
@@ -22,7 +21,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gan_core.metrics import evaluate_samples  # noqa: E402
-from gan_core.mnist import build_mnist_trainer, sample_images  # noqa: E402
+from gan_core.mnist import GeneratorEMA, build_mnist_trainer, sample_images  # noqa: E402
 from gan_core.mnist_models import CGANConfig, DCGANConfig, MLPGANConfig  # noqa: E402
 from gan_core.trainer import TrainConfig  # noqa: E402
 
@@ -47,7 +46,7 @@ def main(argv=None) -> None:
     train = TrainConfig(k=1, lr_d=a.lr_d, lr_g=a.lr_g, batch_size=a.batch, beta1=a.beta1, seed=a.seed,
                         generator_cost=a.cost)
     trainer = build_mnist_trainer(config, train, device="cpu")
-    emas = {float(d): copy.deepcopy(trainer.G) for d in a.ema.split(",") if d}
+    emas = {float(d): GeneratorEMA(trainer.G, float(d)) for d in a.ema.split(",") if d}
 
     def score(G) -> tuple:
         r = evaluate_samples(sample_images(G, config, 1000, seed=0))
@@ -59,14 +58,10 @@ def main(argv=None) -> None:
         while done < target:
             trainer.train(1)
             done += 1
-            with torch.no_grad():
-                for decay, G_ema in emas.items():
-                    for pe, pg in zip(G_ema.parameters(), trainer.G.parameters()):
-                        pe.lerp_(pg, 1 - decay)
-                    for be, bg in zip(G_ema.buffers(), trainer.G.buffers()):
-                        be.copy_(bg)
+            for ema in emas.values():
+                ema.update(trainer.G)
         row = {"iteration": done, "raw": score(trainer.G), "seconds": round(time.perf_counter() - start)}
-        row.update({f"ema{d}": score(G_ema) for d, G_ema in emas.items()})
+        row.update({f"ema{d}": score(ema.G) for d, ema in emas.items()})
         print(json.dumps(row), flush=True)
 
 

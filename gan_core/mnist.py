@@ -10,6 +10,7 @@ reproducible from the seed and resumes exactly from ``trainer.state_dict()``.
 """
 from __future__ import annotations
 
+import copy
 import os
 import time
 from pathlib import Path
@@ -161,7 +162,6 @@ class GeneratorEMA:
     def __init__(self, G: nn.Module, decay: float = 0.999):
         if not 0 < decay < 1:
             raise ValueError(f"EMA decay must be in (0, 1) (got {decay!r}).")
-        import copy
         self.decay = decay
         self.G = copy.deepcopy(G).requires_grad_(False)
 
