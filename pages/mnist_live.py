@@ -16,7 +16,7 @@ from gan_core.mnist_session import (nearest_row, plain_message, train_budget, tr
                                     use_all_cores)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
-from ui.live import apply_settings, check_in, stat_row_html
+from ui.live import apply_settings, check_in, play_or_pause, stat_row_html
 from ui.mnist_figures import (class_histogram_figure, d_output_figure, display_image, pairs_image,
                               update_class_histogram, update_d_output_figure)
 from ui.mnist_widgets import Setup, classifier, setup_controls, training_images
@@ -139,16 +139,8 @@ if setup != ss[f"{NS}.setup"]:
 
 # ---- buttons
 def toggle_play(pause: bool):
-    """Do what the clicked button said: a "Pause" drawn before the run stopped by itself must
-    not start it again."""
-    w = ss[f"{NS}.worker"]
-    ss[f"{NS}.ticker"].clear()
     ss[f"{NS}.play_started"] = time.perf_counter()
-    if pause:
-        w.stop()
-    elif not w.running:
-        ss[f"{NS}.message"] = None
-        w.start()
+    play_or_pause(NS, pause)
 
 
 def one_step():

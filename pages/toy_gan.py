@@ -11,7 +11,7 @@ from gan_core.toy import (ToyConfig, build_toy_gan, generator_map, grid_estimate
                           train_discriminator_to_optimum)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
-from ui.live import apply_settings, check_in
+from ui.live import apply_settings, check_in, play_or_pause
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.toy_widgets import data_controls, train_controls
@@ -93,22 +93,10 @@ elif width != trainer.toy.width or seed != trainer.config.seed:
 
 # ---- buttons
 cols = st.columns(6)
-def toggle_play(pause: bool):
-    """Do what the clicked button said: a "Pause" drawn before the run stopped by itself (idle,
-    diverged) must not start it again."""
-    w = ss[f"{NS}.worker"]
-    ss[f"{NS}.ticker"].clear()
-    if pause:
-        w.stop()
-    elif not w.running:
-        ss[f"{NS}.message"] = None
-        w.start()
-
-
 playing = worker.running
 cols[0].button("Pause" if playing else "Play", key=f"{NS}.play", type="primary",
                icon=":material/pause:" if playing else ":material/play_arrow:",
-               width="stretch", on_click=toggle_play, args=(playing,))
+               width="stretch", on_click=play_or_pause, args=(NS, playing))
 
 
 def guarded(step):

@@ -37,6 +37,23 @@ def check_in(worker, ticker, message_key: str) -> None:
         st.rerun(scope="app")
 
 
+def play_or_pause(ns: str, pause: bool) -> None:
+    """The Play / Pause button's action (``on_click``, with ``args=(ns, worker.running)`` at drawing).
+
+    It does what the clicked label said: a "Pause" drawn before the run stopped by itself (idle,
+    diverged) pauses, and never starts the run again. Uses ``{ns}.worker``, ``{ns}.ticker`` and
+    ``{ns}.message`` in the session state; a start clears the old message.
+    """
+    ss = st.session_state
+    worker = ss[f"{ns}.worker"]
+    ss[f"{ns}.ticker"].clear()
+    if pause:
+        worker.stop()
+    elif not worker.running:
+        ss[f"{ns}.message"] = None
+        worker.start()
+
+
 # The live MNIST page redraws its numbers about once a second. Six st.metric elements cost the
 # browser ~40 ms of CPU per redraw (Streamlit's styled components, measured in Chromium on 2
 # cores): CPU the training threads then lack. One HTML block that looks the same costs a fraction.
