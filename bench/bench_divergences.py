@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from gan_core import divergences as dv  # noqa: E402
-from gan_core.distributions import Shifted, make_distribution  # noqa: E402
+from gan_core.toy import divergences as dv  # noqa: E402
+from gan_core.toy.distributions import Shifted, make_distribution  # noqa: E402
 from ui import divergence_figures as figs  # noqa: E402
 
 PAIRS = {

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_mnist.py [--seconds 60] [--threads 2] [--runs reference,default,dcgan,mlp]
 
 Every run trains from scratch on the 4,000 embedded training digits for ``--seconds`` of wall
-clock, then 1,000 samples are scored by ``gan_core.metrics.evaluate_samples`` (classifier FID
+clock, then 1,000 samples are scored by ``gan_core.mnist.metrics.evaluate_samples`` (classifier FID
 next to the real-data floor, share classified with confidence >= 0.9, class histogram). Each
 run is its own subprocess, so the peak RSS (``resource.getrusage``) is per run.
 
@@ -30,7 +30,6 @@ import torch
 import torch.nn as nn
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 RUNS = {  # name -> (model config expression, TrainConfig expression); evaluated in run_ours
     "default": (None, None),
@@ -96,7 +95,7 @@ def weights_init(m):
 
 
 def run_reference(seconds: float, device: str = "cpu") -> dict:
-    from gan_core.mnist_data import embedded_split, to_tensor
+    from gan_core.mnist.data import embedded_split, to_tensor
     torch.manual_seed(0)
     nz, batch_size = 100, 64
     data = to_tensor(embedded_split().train_images).to(device)
@@ -153,8 +152,8 @@ def run_reference(seconds: float, device: str = "cpu") -> dict:
 # ----------------------------------------------------------------------------- ours
 
 def run_ours(name: str, seconds: float, device: str = "cpu") -> dict:
-    from gan_core.mnist import DEFAULT_MODEL, MNIST_TRAIN, build_mnist_trainer, sample_images, train_for
-    from gan_core.mnist_models import CGANConfig, DCGANConfig, MLPGANConfig  # noqa: F401  (used by eval)
+    from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN, build_mnist_trainer, sample_images, train_for
+    from gan_core.mnist.models import CGANConfig, DCGANConfig, MLPGANConfig  # noqa: F401  (used by eval)
     from gan_core.trainer import TrainConfig  # noqa: F401
     model_expr, train_expr = RUNS[name]
     model = eval(model_expr) if model_expr else DEFAULT_MODEL
@@ -170,8 +169,8 @@ def run_ours(name: str, seconds: float, device: str = "cpu") -> dict:
 
 def one_run(name: str, seconds: float, threads: int, device: str = "cpu") -> dict:
     torch.set_num_threads(threads)
-    from gan_core.metrics import evaluate_samples
-    from gan_core.mnist_data import load_embedded_digits
+    from gan_core.mnist.metrics import evaluate_samples
+    from gan_core.mnist.data import load_embedded_digits
     load_embedded_digits()  # parse / cache outside the timed budget
     if device == "cuda":
         torch.zeros(1, device=device)  # create the CUDA context outside the budget

@@ -17,15 +17,13 @@ import json
 import os
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from gan_core.mnist import DEFAULT_MODEL, DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, load_images, train_for  # noqa: E402
+from gan_core.mnist.training import DEFAULT_MODEL, DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, load_images, train_for  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, metric_value, start_server, wait_rendered  # noqa: E402
 
 

@@ -14,16 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from gan_core.distributions import preset  # noqa: E402
-from gan_core.toy import ToyConfig, build_toy_gan, canonical_reached, grid_estimates  # noqa: E402
+from gan_core.toy.distributions import preset  # noqa: E402
+from gan_core.toy.game import ToyConfig, build_toy_gan, canonical_reached, grid_estimates  # noqa: E402
 from gan_core.trainer import TrainConfig  # noqa: E402
 
 

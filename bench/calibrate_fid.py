@@ -4,22 +4,20 @@
 
 Scores the 1,000 held-out real digits (the real-data floor) and copies of them with one
 small, known change each (pixel noise, a 1-pixel shift, a 3x3 blur, grey background,
-thicker strokes), with exactly the metric the app shows (``gan_core.metrics.evaluate_samples``).
+thicker strokes), with exactly the metric the app shows (``gan_core.mnist.metrics.evaluate_samples``).
 The classifier still reads almost all of them as confident digits; the FID shows how
 strongly it reacts to low-level image statistics. Prints one JSON line per case.
 """
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from gan_core.metrics import evaluate_samples  # noqa: E402
-from gan_core.mnist_data import embedded_split, to_tensor  # noqa: E402
+from gan_core.mnist.metrics import evaluate_samples  # noqa: E402
+from gan_core.mnist.data import embedded_split, to_tensor  # noqa: E402
 
 
 def cases(x: torch.Tensor, gen: torch.Generator) -> dict:

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from gan_core.metrics import evaluate_samples  # noqa: E402
-from gan_core.mnist import GeneratorEMA, build_mnist_trainer, sample_images  # noqa: E402
-from gan_core.mnist_models import CGANConfig, DCGANConfig, MLPGANConfig  # noqa: E402
+from gan_core.mnist.metrics import evaluate_samples  # noqa: E402
+from gan_core.mnist.training import GeneratorEMA, build_mnist_trainer, sample_images  # noqa: E402
+from gan_core.mnist.models import CGANConfig, DCGANConfig, MLPGANConfig  # noqa: E402
 from gan_core.trainer import TrainConfig  # noqa: E402
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .mnist_models import MODEL_KINDS
+from gan_core.mnist.models import MODEL_KINDS
 
 
 def _command_line(argv) -> str:
@@ -30,7 +30,7 @@ def _command_line(argv) -> str:
 # ----------------------------------------------------------------------------- train
 
 def add_train_parser(sub) -> None:
-    from .mnist import DEFAULT_MODEL, MNIST_TRAIN
+    from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
     p = sub.add_parser("train", help="train an MNIST GAN and save a checkpoint",
                        description="Train an MNIST GAN (Algorithm 1 with the one trainer), evaluate it with the "
                                    "digit classifier and save weights + metadata (safetensors, and JSON beside it).")
@@ -73,7 +73,7 @@ def add_train_parser(sub) -> None:
 
 
 def _model_config(args):
-    from .mnist import DEFAULT_MODELS
+    from gan_core.mnist.training import DEFAULT_MODELS
     config = DEFAULT_MODELS[args.model]
     changes = {k: getattr(args, k) for k in ("nz", "ngf", "ndf", "hidden")
                if getattr(args, k) is not None and hasattr(config, k)}
@@ -83,9 +83,9 @@ def _model_config(args):
 def run_train(args, argv=None) -> dict:
     from tqdm import tqdm
 
-    from .checkpoints import load_training_state, save_checkpoint, save_training_state
-    from .mnist import GeneratorEMA, build_mnist_trainer, evaluate_generator, train_for
-    from .trainer import TrainConfig, TrainingDiverged
+    from gan_core.mnist.checkpoints import load_training_state, save_checkpoint, save_training_state
+    from gan_core.mnist.training import GeneratorEMA, build_mnist_trainer, evaluate_generator, train_for
+    from gan_core.trainer import TrainConfig, TrainingDiverged
 
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
     try:
@@ -182,7 +182,7 @@ class BestSelector:
         self.scores: list[tuple[int, float]] = []
 
     def score(self, trainer) -> None:
-        from .mnist import evaluate_generator
+        from gan_core.mnist.training import evaluate_generator
         G = self.ema.G if self.ema is not None else trainer.G   # the generator that will be saved
         fid = evaluate_generator(G, trainer.model_config, n=self.n, seed=self.seed).fid
         self.scores.append((trainer.iteration, round(fid, 1)))
@@ -225,8 +225,8 @@ def add_sample_parser(sub) -> None:
 
 
 def run_sample(args, argv=None) -> np.ndarray:
-    from .checkpoints import CheckpointError, load_checkpoint
-    from .mnist import image_grid, sample_images
+    from gan_core.mnist.checkpoints import CheckpointError, load_checkpoint
+    from gan_core.mnist.training import image_grid, sample_images
     if not 1 <= args.n <= 100_000:
         raise SystemExit("error: --n must be from 1 to 100000.")
     try:
@@ -255,8 +255,8 @@ def add_evaluate_parser(sub) -> None:
 
 
 def run_evaluate(args, argv=None) -> dict:
-    from .checkpoints import CheckpointError, load_checkpoint
-    from .mnist import evaluate_generator
+    from gan_core.mnist.checkpoints import CheckpointError, load_checkpoint
+    from gan_core.mnist.training import evaluate_generator
     try:
         ckpt = load_checkpoint(args.file)
     except CheckpointError as e:
@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sample_parser(sub)
     add_evaluate_parser(sub)
     try:
-        from .toy_cli import add_toy_parser
+        from gan_core.toy.cli import add_toy_parser
     except ImportError:
         pass
     else:

@@ -19,9 +19,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .augment import diff_augment, parse_policy
-from .losses import GENERATOR_COSTS, discriminator_loss, generator_loss
-from .mlp_fast import fast_optimizer_step
+from gan_core.augment import diff_augment, parse_policy
+from gan_core.losses import GENERATOR_COSTS, discriminator_loss, generator_loss
 
 METRICS = ("d_loss", "g_loss", "d_real", "d_fake", "d_fake_g", "grad_norm_d", "grad_norm_g")
 OPTIMIZERS = ("adam", "sgd")
@@ -91,21 +90,19 @@ class GANTrainer:
     """Holds G, D, their optimizers, the samplers, counters and the metric history."""
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, data, noise,
-                 config: TrainConfig = TrainConfig(), device: str | torch.device = "cpu",
-                 fast_path: bool = True):
+                 config: TrainConfig = TrainConfig(), device: str | torch.device = "cpu", kernel=None):
+        """``kernel``: an object that computes both updates' gradients without autograd (the toy
+        MLPs' fast path, gan_core.toy.mlp_fast.MLPStepKernel); None trains through autograd.
+        Either way the optimizers, the k-loop, the metrics and the rollback are these."""
         self.device = torch.device(device)
         self.G = generator.to(self.device)
         self.D = discriminator.to(self.device)
         self.data, self.noise = data, noise
         self.config = config
         self.gen = torch.Generator(self.device).manual_seed(config.seed)
-        self.kernel = None
-        if fast_path:
-            from .mlp_fast import MLPStepKernel
-            from .networks import MLP
-            if (type(self.G) is MLP and type(self.D) is MLP and self.device.type == "cpu"
-                    and config.augment == "none"):  # the kernel knows no augmentation
-                self.kernel = MLPStepKernel(self.G, self.D)
+        if kernel is not None and config.augment != "none":
+            raise ValueError("augmentation applies to image models; the fast MLP path knows none.")
+        self.kernel = kernel
         self.opt_d, self.opt_g = self._make_optimizers(config)
         self.iteration = 0          # completed Algorithm-1 iterations (k D steps + 1 G step)
         self.d_steps = 0
@@ -154,7 +151,7 @@ class GANTrainer:
         if self.kernel is not None:
             loss, d_real, d_fake = self.kernel.discriminator_grads(real[0], noise[0])
             gn = self.kernel.grad_norm("D")
-            fast_optimizer_step(self.opt_d)
+            self.kernel.optimizer_step(self.opt_d)
             self.d_steps += 1
             return loss, d_real, d_fake, gn
         with torch.no_grad():
@@ -179,7 +176,7 @@ class GANTrainer:
         if self.kernel is not None:
             loss, d_fake = self.kernel.generator_grads(noise[0], self.config.generator_cost)
             gn = self.kernel.grad_norm("G")
-            fast_optimizer_step(self.opt_g)
+            self.kernel.optimizer_step(self.opt_g)
             self.g_steps += 1
             return loss, d_fake, gn
         self.D.requires_grad_(False)  # gradients flow through D into G, not into D

@@ -7,8 +7,8 @@ import streamlit as st
 from scipy.spatial.distance import jensenshannon
 from scipy.special import rel_entr
 
-from gan_core import divergences as dv
-from gan_core.distributions import Shifted, make_distribution
+from gan_core.toy import divergences as dv
+from gan_core.toy.distributions import Shifted, make_distribution
 from ui import divergence_figures as figs
 from ui.frame import use_navigation
 from ui.widgets import distribution_editor

@@ -8,10 +8,10 @@ import streamlit as st
 import torch
 
 from gan_core import losses
-from gan_core.cost_comparison import CostRace, first_below, strong_discriminator_start
-from gan_core.distributions import Shifted, preset
+from gan_core.toy.cost_race import CostRace, first_below, strong_discriminator_start
+from gan_core.toy.distributions import Shifted, preset
 from gan_core.losses import COST_LABELS, LOG2, cost_grad_wrt_logit, cost_of_d
-from gan_core.mlp_fast import MLPStepKernel
+from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
 from ui import cost_figures as figs
 from ui.frame import use_navigation

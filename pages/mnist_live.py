@@ -6,13 +6,13 @@ import numpy as np
 import streamlit as st
 
 from gan_core.background import BackgroundTraining, Ticker
-from gan_core.checkpoints import CheckpointError, save_training_state
+from gan_core.mnist.checkpoints import CheckpointError, save_training_state
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
-from gan_core.metrics import evaluate_samples
-from gan_core.mnist import DEFAULT_MODEL, DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, fixed_noise_grid, sample_images
-from gan_core.mnist_data import EMBEDDED_NAME, FASHION_MNIST_DIR, FASHION_MNIST_NAME
-from gan_core.mnist_models import is_conditional
-from gan_core.mnist_session import (nearest_row, plain_message, train_budget, trainer_from_checkpoint,
+from gan_core.mnist.metrics import evaluate_samples
+from gan_core.mnist.training import DEFAULT_MODEL, DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, fixed_noise_grid, sample_images
+from gan_core.mnist.data import EMBEDDED_NAME, FASHION_MNIST_DIR, FASHION_MNIST_NAME
+from gan_core.mnist.models import is_conditional
+from gan_core.mnist.session import (nearest_row, plain_message, train_budget, trainer_from_checkpoint,
                                     use_all_cores)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation

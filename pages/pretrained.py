@@ -7,10 +7,10 @@ import streamlit as st
 import torch
 from streamlit.errors import StreamlitAPIException
 
-from gan_core.checkpoints import CheckpointError, load_checkpoint
-from gan_core.mnist import generate, interpolate, sample_images
-from gan_core.mnist_models import count_parameters, is_conditional
-from gan_core.mnist_session import PAGE_MAX_BYTES, nearest_row, plain_message, read_only
+from gan_core.mnist.checkpoints import CheckpointError, load_checkpoint
+from gan_core.mnist.training import generate, interpolate, sample_images
+from gan_core.mnist.models import count_parameters, is_conditional
+from gan_core.mnist.session import PAGE_MAX_BYTES, nearest_row, plain_message, read_only
 from ui.frame import use_navigation
 from ui.mnist_figures import grid_image, pairs_image
 from ui.mnist_widgets import MODEL_LABELS, training_images

@@ -5,9 +5,9 @@ import streamlit as st
 import torch
 
 from gan_core.background import BackgroundTraining, Ticker
-from gan_core.distributions import NOISE_PRIORS
+from gan_core.toy.distributions import NOISE_PRIORS
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
-from gan_core.toy import (ToyConfig, build_toy_gan, generator_map, grid_estimates, set_data, set_noise,
+from gan_core.toy.game import (ToyConfig, build_toy_gan, generator_map, grid_estimates, set_data, set_noise,
                           train_discriminator_to_optimum)
 from gan_core.trainer import TrainConfig, TrainingDiverged
 from ui.frame import use_navigation
@@ -68,7 +68,7 @@ if f"{NS}.trainer" not in ss:
     ss[f"{NS}.message"] = None
     reset()
     if data.dist is None:  # a first visit with a broken mixture: start from the default preset
-        from gan_core.distributions import preset
+        from gan_core.toy.distributions import preset
         data = type(data)(preset("Gaussian"), preset("Gaussian").name, data.error)
         reset()
 

@@ -26,7 +26,7 @@ rm -rf "$RUNS"
 
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$LOG/gpu.txt"
 $PY -c "import torch, platform; print('torch', torch.__version__, 'python', platform.python_version(), 'cuda', torch.cuda.is_available())" | tee -a "$LOG/gpu.txt"
-$PY -c "from gan_core.mnist_data import load_embedded_digits as f; print('digits', f()[0].shape)" || exit 1
+$PY -c "from gan_core.mnist.data import load_embedded_digits as f; print('digits', f()[0].shape)" || exit 1
 
 echo "== 1. CUDA tests"
 timeout 180 $PY -m pytest tests/test_cuda.py -q -p no:cacheprovider -rs > "$LOG/pytest_cuda.txt" 2>&1

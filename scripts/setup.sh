@@ -16,10 +16,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 req=requirements.txt
 [ $want_tests = 1 ] && req=requirements-dev.txt
-stamp=.venv/.installed-$(sha1sum "$req" requirements.txt | sha1sum | cut -c1-12)
+stamp=.venv/.installed-$(cat "$req" requirements*.txt pyproject.toml | sha1sum | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q -r "$req"
+  # the project itself, editable: gan_core, ui, tests and bench import from anywhere, no sys.path edits
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
 

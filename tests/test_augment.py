@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from gan_core.augment import BACKGROUND, cutout, diff_augment, parse_policy, translation
-from gan_core.mnist import GeneratorEMA, build_mnist_trainer
-from gan_core.mnist_models import CGANConfig, DCGANConfig
+from gan_core.mnist.training import GeneratorEMA, build_mnist_trainer
+from gan_core.mnist.models import CGANConfig, DCGANConfig
 from gan_core.trainer import TrainConfig
 
 

@@ -2,8 +2,8 @@
 import time
 
 from gan_core.background import BackgroundTraining
-from gan_core.distributions import preset
-from gan_core.toy import build_toy_gan
+from gan_core.toy.distributions import preset
+from gan_core.toy.game import build_toy_gan
 from gan_core.trainer import TrainConfig
 
 

@@ -35,9 +35,9 @@ def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
 
 
 def test_pretrained_page_samples_an_uploaded_checkpoint(app_url, browser_page, tmp_path):
-    from gan_core.checkpoints import save_checkpoint
-    from gan_core.mnist import build_mnist_trainer, load_images
-    from gan_core.mnist_models import CGANConfig
+    from gan_core.mnist.checkpoints import save_checkpoint
+    from gan_core.mnist.training import build_mnist_trainer, load_images
+    from gan_core.mnist.models import CGANConfig
     from gan_core.trainer import TrainConfig
     trainer = build_mnist_trainer(CGANConfig(), TrainConfig(batch_size=8), images=load_images("embedded")[:2])
     trainer.train(2)

@@ -9,10 +9,10 @@ import pytest
 import torch
 from safetensors.torch import save as st_save
 
-from gan_core.checkpoints import (FORMAT, CheckpointError, load_checkpoint, read_checkpoint,
+from gan_core.mnist.checkpoints import (FORMAT, CheckpointError, load_checkpoint, read_checkpoint,
                                   restore_training_state, save_checkpoint, save_training_state)
-from gan_core.mnist import build_mnist_trainer, fixed_noise, generate
-from gan_core.mnist_models import CGANConfig, DCGANConfig, MLPGANConfig, build_models, config_to_dict
+from gan_core.mnist.training import build_mnist_trainer, fixed_noise, generate
+from gan_core.mnist.models import CGANConfig, DCGANConfig, MLPGANConfig, build_models, config_to_dict
 from gan_core.trainer import TrainConfig
 
 SMALL = DCGANConfig(nz=8, ngf=4, ndf=4)

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core.cost_comparison import CostRace, first_below, strong_discriminator_start
-from gan_core.distributions import Shifted, preset
+from gan_core.toy.cost_race import CostRace, first_below, strong_discriminator_start
+from gan_core.toy.distributions import Shifted, preset
 from gan_core.losses import GENERATOR_COSTS, cost_grad_wrt_logit, cost_of_d
-from gan_core.toy import grid_estimates
+from gan_core.toy.game import grid_estimates
 from gan_core.trainer import TrainConfig, TrainingDiverged
 
 EPS = 1e-6

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core.checkpoints import load_checkpoint, restore_training_state, save_checkpoint, save_training_state
-from gan_core.mnist import build_mnist_trainer, fixed_noise, generate, resolve_device, train_for
-from gan_core.mnist_models import CGANConfig, DCGANConfig, MLPGANConfig
+from gan_core.mnist.checkpoints import load_checkpoint, restore_training_state, save_checkpoint, save_training_state
+from gan_core.mnist.training import build_mnist_trainer, fixed_noise, generate, resolve_device, train_for
+from gan_core.mnist.models import CGANConfig, DCGANConfig, MLPGANConfig
 from gan_core.trainer import TrainConfig, TrainingDiverged
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

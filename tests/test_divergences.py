@@ -1,4 +1,4 @@
-"""gan_core.divergences against closed forms, scipy.integrate.quad and SciPy's discrete functions."""
+"""gan_core.toy.divergences against closed forms, scipy.integrate.quad and SciPy's discrete functions."""
 import math
 
 import numpy as np
@@ -7,8 +7,8 @@ from scipy import integrate
 from scipy.spatial.distance import jensenshannon
 from scipy.special import rel_entr
 
-from gan_core import divergences as dv
-from gan_core.distributions import Beta, Gaussian, GaussianMixture, Laplace, LogNormal, Shifted, Uniform
+from gan_core.toy import divergences as dv
+from gan_core.toy.distributions import Beta, Gaussian, GaussianMixture, Laplace, LogNormal, Shifted, Uniform
 
 LOG2 = math.log(2)
 PAIRS = [

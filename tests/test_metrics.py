@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core.classifier import DEFAULT_CLASSIFIER_PATH, ClassifierConfig, DigitClassifier, load_classifier
-from gan_core.metrics import (QualityReport, evaluate_samples, feature_statistics, frechet_distance,
+from gan_core.mnist.classifier import DEFAULT_CLASSIFIER_PATH, ClassifierConfig, DigitClassifier, load_classifier
+from gan_core.mnist.metrics import (QualityReport, evaluate_samples, feature_statistics, frechet_distance,
                               nearest_neighbours, reference_statistics)
-from gan_core.mnist_data import embedded_split, to_tensor
+from gan_core.mnist.data import embedded_split, to_tensor
 
 
 # ----------------------------------------------------------------------------- Fréchet distance
@@ -79,7 +79,7 @@ def test_classifier_features_shape(classifier):
 
 
 def test_classifier_config_round_trip(tmp_path):
-    from gan_core.classifier import save_classifier
+    from gan_core.mnist.classifier import save_classifier
     model = DigitClassifier(ClassifierConfig(channels=(4, 8, 8), feature_dim=16))
     save_classifier(model, tmp_path / "m.safetensors", metadata={"note": "test"})
     again = load_classifier(tmp_path / "m.safetensors")
@@ -87,7 +87,7 @@ def test_classifier_config_round_trip(tmp_path):
     x = torch.zeros(2, 1, 28, 28)
     torch.testing.assert_close(again.eval()(x), model.eval()(x))
     assert json.loads((tmp_path / "m.json").read_text()) == {"note": "test"}
-    with pytest.raises(FileNotFoundError, match="python -m gan_core.classifier"):
+    with pytest.raises(FileNotFoundError, match="python -m gan_core.mnist.classifier"):
         load_classifier(tmp_path / "missing.safetensors")
 
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import mnist_data
-from gan_core.mnist_data import (IDXError, embedded_split, load_dataset, load_embedded_digits,
+from gan_core.mnist import data as mnist_data
+from gan_core.mnist.data import (IDXError, embedded_split, load_dataset, load_embedded_digits,
                                  load_idx_folder, read_idx, to_tensor, to_unit)
 
 

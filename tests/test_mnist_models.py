@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from gan_core.mnist import fixed_noise, fixed_noise_grid, generate, image_grid, interpolate, sample_images
-from gan_core.mnist_models import (CGANConfig, DCGANConfig, MLPGANConfig, build_models, config_from_dict,
+from gan_core.mnist.training import fixed_noise, fixed_noise_grid, generate, image_grid, interpolate, sample_images
+from gan_core.mnist.models import (CGANConfig, DCGANConfig, MLPGANConfig, build_models, config_from_dict,
                                    config_to_dict, count_parameters)
 
 SMALL = [MLPGANConfig(nz=8, hidden=32), DCGANConfig(nz=8, ngf=4, ndf=4), CGANConfig(nz=8, ngf=4, ndf=4)]

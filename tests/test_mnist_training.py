@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core.mnist import (ImageSampler, NoiseSampler, build_mnist_trainer, evaluate_generator, resolve_device,
+from gan_core.mnist.training import (ImageSampler, NoiseSampler, build_mnist_trainer, evaluate_generator, resolve_device,
                             train_for)
-from gan_core.mnist_models import CGANConfig, DCGANConfig, MLPGANConfig
+from gan_core.mnist.models import CGANConfig, DCGANConfig, MLPGANConfig
 from gan_core.trainer import TrainConfig, TrainingDiverged
 
 TINY = DCGANConfig(nz=8, ngf=4, ndf=4)
@@ -159,7 +159,7 @@ def test_cli_keeps_the_best_scoring_iteration(tmp_path):
     the selection used other samples than the report, and --state-out still holds the run's end."""
     import json
 
-    from gan_core.checkpoints import load_checkpoint, load_training_state
+    from gan_core.mnist.checkpoints import load_checkpoint, load_training_state
     from gan_core.cli import main
     out, state = tmp_path / "best.safetensors", tmp_path / "state.safetensors"
     main(["train", "--model", "dcgan", "--steps", "40", "--ngf", "4", "--ndf", "4", "--batch-size", "16",

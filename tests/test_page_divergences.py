@@ -1,13 +1,11 @@
 """The divergence page under streamlit.testing: values shown, bad inputs give st.error, never a traceback."""
 import math
 import os
-import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)  # the page imports gan_core and ui, as under `streamlit run app.py`
 PAGE = os.path.join(ROOT, "pages", "divergences.py")
 
 

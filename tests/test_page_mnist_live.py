@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import button, iteration, metric, metric_delta, page_path
 
-from gan_core.checkpoints import save_checkpoint, save_training_state
-from gan_core.mnist import DEFAULT_MODEL, MNIST_TRAIN
+from gan_core.mnist.checkpoints import save_checkpoint, save_training_state
+from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
 
 PAGE = page_path("mnist_live.py")
 
@@ -138,10 +138,10 @@ def test_bad_files_leave_the_run_alone(at, name, data):
 
 
 def test_a_checkpoint_from_the_pretrained_page_is_picked_up(tmp_path):
-    from gan_core.mnist import load_images
-    from gan_core.mnist_models import CGANConfig
+    from gan_core.mnist.training import load_images
+    from gan_core.mnist.models import CGANConfig
     from gan_core.trainer import TrainConfig
-    from gan_core.mnist import build_mnist_trainer
+    from gan_core.mnist.training import build_mnist_trainer
     source = build_mnist_trainer(CGANConfig(), TrainConfig(batch_size=8), images=load_images("embedded")[:2])
     source.train(2)
     save_checkpoint(tmp_path / "cgan.safetensors", source)

@@ -9,10 +9,10 @@ import torch
 from safetensors.torch import save as st_save
 from streamlit.testing.v1 import AppTest
 
-from gan_core.checkpoints import save_checkpoint
-from gan_core.mnist import build_mnist_trainer, load_images
-from gan_core.mnist_models import CGANConfig, DCGANConfig
-from gan_core.mnist_session import PAGE_MAX_BYTES
+from gan_core.mnist.checkpoints import save_checkpoint
+from gan_core.mnist.training import build_mnist_trainer, load_images
+from gan_core.mnist.models import CGANConfig, DCGANConfig
+from gan_core.mnist.session import PAGE_MAX_BYTES
 from gan_core.trainer import TrainConfig
 from tests.apptest import metric, page_path
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from gan_core.distributions import Gaussian, GaussianMixture, Uniform, preset
-from gan_core.toy import (
+from gan_core.toy.distributions import Gaussian, GaussianMixture, Uniform, preset
+from gan_core.toy.game import (
     build_toy_gan, grid_estimates, js_on_grid, kde_on_grid, optimal_discriminator,
     train_discriminator_to_optimum,
 )
@@ -96,7 +96,7 @@ def test_canonical_case_converges():
 
 
 def test_toy_cli_prints_one_json_line(capsys):
-    from gan_core.toy_cli import main
+    from gan_core.toy.cli import main
     main(["toy", "--steps", "200", "--k", "2", "--seed", "1"])
     line = capsys.readouterr().out.strip().splitlines()
     assert len(line) == 1

@@ -6,14 +6,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gan_core.distributions import preset
+from gan_core.toy.distributions import preset
 from gan_core.losses import (
     EQUILIBRIUM_VALUE, LOG2, discriminator_loss, generator_loss, generator_loss_non_saturating,
     generator_loss_saturating,
 )
-from gan_core.mlp_fast import MLPStepKernel
-from gan_core.networks import MLP, MLPConfig
-from gan_core.toy import build_toy_gan
+from gan_core.toy.mlp_fast import MLPStepKernel
+from gan_core.toy.networks import MLP, MLPConfig
+from gan_core.toy.game import build_toy_gan
 from gan_core.trainer import TrainConfig, TrainingDiverged
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from gan_core.mnist import image_grid
+from gan_core.mnist.training import image_grid
 from ui.toy_figures import COLORS, downsample
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import streamlit as st
 import torch
 
-from gan_core.mnist import DEFAULT_MODEL, MNIST_TRAIN, load_images
-from gan_core.mnist_data import EMBEDDED_NAME, available_datasets
-from gan_core.mnist_session import read_only
+from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN, load_images
+from gan_core.mnist.data import EMBEDDED_NAME, available_datasets
+from gan_core.mnist.session import read_only
 
 MODEL_LABELS = {"mlp": "MLP GAN (Goodfellow et al. 2014)", "dcgan": "DCGAN (Radford et al. 2016)",
                 "cgan": "conditional GAN (Mirza & Osindero 2014)"}
@@ -57,5 +57,5 @@ def training_images(data: str) -> tuple[torch.Tensor, torch.Tensor, str]:
 
 @st.cache_resource(show_spinner="Loading the digit classifier…")
 def classifier():
-    from gan_core.classifier import load_classifier
+    from gan_core.mnist.classifier import load_classifier
     return read_only(load_classifier())

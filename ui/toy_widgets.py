@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from gan_core.distributions import PRESETS, Distribution1D, GaussianMixture, preset
+from gan_core.toy.distributions import PRESETS, Distribution1D, GaussianMixture, preset
 from gan_core.losses import COST_LABELS
 from gan_core.trainer import TrainConfig
 from ui.widgets import _parse_list

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from gan_core.distributions import FAMILIES, Distribution1D, make_distribution
+from gan_core.toy.distributions import FAMILIES, Distribution1D, make_distribution
 
 
 class EditedDistribution(NamedTuple):

@@ -18,10 +18,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from .distributions import Distribution1D
-from .losses import GENERATOR_COSTS
-from .toy import ToyConfig, build_toy_gan, discriminator_on, generator_map, grid_estimates
-from .trainer import GANTrainer, TrainConfig, TrainingDiverged
+from gan_core.toy.distributions import Distribution1D
+from gan_core.losses import GENERATOR_COSTS
+from gan_core.toy.game import ToyConfig, build_toy_gan, discriminator_on, generator_map, grid_estimates
+from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
 
 JS_EVERY = 25        # iterations between JS estimates: a smooth curve at ~5 ms per estimate
 JS_SAMPLES = 4000    # stratified generator samples per JS estimate (the page's p_g uses more)

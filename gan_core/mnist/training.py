@@ -19,10 +19,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .mnist_data import EMBEDDED_NAME, load_dataset, to_tensor
-from .mnist_models import (CGANConfig, DCGANConfig, MLPGANConfig, ModelConfig, build_models,
+from gan_core.mnist.data import EMBEDDED_NAME, load_dataset, to_tensor
+from gan_core.mnist.models import (CGANConfig, DCGANConfig, MLPGANConfig, ModelConfig, build_models,
                            is_conditional)
-from .trainer import GANTrainer, TrainConfig
+from gan_core.trainer import GANTrainer, TrainConfig
 
 # Defaults found with bench/bench_mnist.py (60 s from scratch on 2 CPU cores) and iteration sweeps
 # (bench/sweep_mnist.py): the conditional GAN on the small DCGAN nets (ngf = ndf = 16,
@@ -113,7 +113,7 @@ def build_mnist_trainer(model_config: ModelConfig = DEFAULT_MODEL, train_config:
         x = x.contiguous(memory_format=torch.channels_last)
     sampler = ImageSampler(x, y.to(device) if conditional else None)
     noise = NoiseSampler(model_config.nz, model_config.n_classes if conditional else None, device)
-    trainer = GANTrainer(G, D, sampler, noise, train_config, device=device, fast_path=False)
+    trainer = GANTrainer(G, D, sampler, noise, train_config, device=device)
     trainer.model_config = model_config
     trainer.dataset = name
     trainer.train_seconds = 0.0
@@ -244,7 +244,7 @@ def interpolate(G: nn.Module, z0: torch.Tensor, z1: torch.Tensor, steps: int = 1
 
 def evaluate_generator(G: nn.Module, config: ModelConfig, n: int = 1000, seed: int = 0, classifier=None):
     """metrics.QualityReport of n fresh samples (cGAN: classes in equal shares)."""
-    from .metrics import evaluate_samples
+    from gan_core.mnist.metrics import evaluate_samples
     return evaluate_samples(sample_images(G, config, n, seed=seed), classifier=classifier)
 
 

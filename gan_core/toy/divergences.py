@@ -26,7 +26,7 @@ import numpy as np
 from scipy import integrate, optimize, signal
 from scipy.stats import gaussian_kde
 
-from gan_core.distributions import Distribution1D, GaussianMixture, Shifted
+from gan_core.toy.distributions import Distribution1D, GaussianMixture, Shifted
 
 LOG2 = math.log(2.0)
 LOG4 = math.log(4.0)

@@ -1,6 +1,6 @@
 """How good are the generated digits? FID, classifier confidence, class coverage, memorisation.
 
-All scores use the project's own digit classifier (``gan_core.classifier``) as the judge:
+All scores use the project's own digit classifier (``gan_core.mnist.classifier``) as the judge:
 
 * **FID** (Fréchet distance between Gaussians fitted to classifier features of the samples
   and of the 4,000 training digits). Lower is better; it is biased upwards for small n, so
@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from scipy import linalg
 
-from gan_core.mnist_data import N_CLASSES, embedded_split, to_tensor
+from gan_core.mnist.data import N_CLASSES, embedded_split, to_tensor
 
 try:  # installed with scikit-learn, which mlxtend requires
     from threadpoolctl import threadpool_limits
@@ -210,7 +210,7 @@ _DEFAULT = {}
 def _default_classifier():
     """The shipped classifier, loaded once per process (read-only: eval, no gradients)."""
     if "model" not in _DEFAULT:
-        from gan_core.classifier import load_classifier
+        from gan_core.mnist.classifier import load_classifier
         _DEFAULT["model"] = load_classifier()
     return _DEFAULT["model"]
 

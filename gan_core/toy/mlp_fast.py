@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from .networks import MLP
+from gan_core.toy.networks import MLP
 
 _aten = torch.ops.aten
 
@@ -123,6 +123,8 @@ class MLPStepKernel:
 
     Call it under torch.no_grad() (the trainer does): it needs no autograd graph.
     """
+
+    optimizer_step = staticmethod(fast_optimizer_step)
 
     def __init__(self, G: MLP, D: MLP):
         self.flat = {"G": FlatParameters(G), "D": FlatParameters(D)}

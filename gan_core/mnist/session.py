@@ -1,4 +1,4 @@
-"""What the MNIST pages need beyond gan_core.mnist: time-budgeted training, trainers from files.
+"""What the MNIST pages need beyond gan_core.mnist.training: time-budgeted training, trainers from files.
 
 No Streamlit here. The live page advances its trainer by ``train_budget`` once per redraw;
 a checkpoint (from an upload, a download, or the pretrained page) becomes a trainer with
@@ -12,10 +12,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .checkpoints import LoadedCheckpoint, load_checkpoint, read_checkpoint, restore_training_state
-from .metrics import nearest_neighbours
-from .mnist import build_mnist_trainer, sample_images, train_for
-from .trainer import GANTrainer, TrainConfig
+from gan_core.mnist.checkpoints import LoadedCheckpoint, load_checkpoint, read_checkpoint, restore_training_state
+from gan_core.mnist.metrics import nearest_neighbours
+from gan_core.mnist.training import build_mnist_trainer, sample_images, train_for
+from gan_core.trainer import GANTrainer, TrainConfig
 
 # Streamlit refuses uploads over 25 MB (.streamlit/config.toml); ours is lower, so an oversized
 # file gets our message. The largest real file, an MLP GAN training state, is about 13 MB.
