@@ -1,0 +1,1 @@
+"""MNIST GANs: data, models, training, checkpoints, the digit classifier and its metrics."""
