@@ -254,6 +254,21 @@ class GANTrainer:
             self._history_cache = {name: block[:, j] for j, name in enumerate(("iteration",) + METRICS)}
         return self._history_cache
 
+    def bound_history(self, limit: int = 20_000) -> None:
+        """Keep at most ``limit`` rows: past it, every other row of the older half goes.
+
+        A live run of an hour makes millions of iterations; the curves keep their shape (the
+        recent half at full resolution, older points ever sparser) in bounded memory.
+        """
+        h = self.history
+        n = len(h["iteration"])
+        if n <= limit:
+            return
+        block = self._history_chunks[0]
+        half = n // 2
+        self._history_chunks = [np.concatenate([block[:half:2], block[half:]])]
+        self._history_cache = None
+
     def _check_finite(self, out, snapshot, d_only, g_only):
         checked = [j for j, name in enumerate(METRICS)
                    if not ((g_only and name in ("d_loss", "d_real", "d_fake", "grad_norm_d"))

@@ -1,28 +1,24 @@
-"""1-D toy GAN: Goodfellow et al. (2014), Figure 1, live. D visibly chases D* = p_d/(p_d+p_g)."""
+"""1-D toy GAN: Goodfellow et al. (2014), Figure 1, live. D visibly chases D* = p_d/(p_d+p_g).
 
-import numpy as np
+The run trains in a worker process (gan_core.live); this page sends settings and draws snapshots.
+"""
+
 import streamlit as st
-import torch
 
-from gan_core.background import BackgroundTraining, Ticker
-from gan_core.toy.distributions import NOISE_PRIORS
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
-from gan_core.toy.game import (ToyConfig, build_toy_gan, generator_map, grid_estimates, set_data, set_noise,
-                          train_discriminator_to_optimum)
-from gan_core.trainer import TrainConfig, TrainingDiverged
+from gan_core.toy.distributions import NOISE_PRIORS, preset
+from gan_core.toy.game import ToyConfig
 from ui.frame import use_navigation
-from ui.live import apply_settings, check_in, play_or_pause
+from ui.live import act, apply_settings, check_in, lost_run_notice, open_run, play_or_pause, status_line
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.toy_widgets import data_controls, train_controls
 
 use_navigation()
 
-torch.set_num_threads(1)  # tiny tensors: a second thread only adds contention (and stalls badly under load)
-
 NS = "toy"
-TICK_S = 0.25          # the live view redraws about 4 times a second; a worker thread trains
-CHUNK = 100            # iterations per worker chunk (~45 ms): the page waits at most that long
+TICK_S = 0.25          # the live view redraws about 4 times a second while the run trains
+IDLE_TICK_S = 4.0      # paused: a slow heartbeat keeps the run alive while the page is open
 
 st.title("1-D toy GAN")
 st.caption("The paper's Figure 1, live: data p_data (dotted), generator p_g (green), discriminator D (blue) "
@@ -43,130 +39,97 @@ with st.sidebar:
 ss = st.session_state
 
 
-def reset():
+def reset(dist=None) -> bool:
     """A new run: new networks from the seed. Only the Reset button (or a first visit) calls this."""
-    if data.dist is None:
-        return
+    dist = dist or data.dist
+    if dist is None:
+        return False
     try:
-        toy = ToyConfig(width=int(width), noise=noise)
-        cfg = TrainConfig(seed=int(seed), **hyper)
+        ToyConfig(width=int(width), noise=noise)
     except ValueError as e:
         ss[f"{NS}.message"] = ("error", f"Not reset: {e}")
-        return
-    if f"{NS}.worker" in ss:
-        ss[f"{NS}.worker"].stop()
-    trainer = build_toy_gan(data.dist, cfg, toy)
-    ss[f"{NS}.trainer"] = trainer
-    ss[f"{NS}.worker"] = BackgroundTraining(lambda: trainer.train(CHUNK))
-    ss[f"{NS}.data_key"] = data.key
-    ss[f"{NS}.curve"] = {"iteration": [], "js": [], "gap": []}
-    ss[f"{NS}.ticker"] = Ticker(keep=16)
-    ss[f"{NS}.figs"] = {}
+        return False
+    spec = {"data": dist, "noise": noise, "width": int(width), "seed": int(seed), "train": hyper}
+    if open_run(NS, "toy", spec):
+        ss[f"{NS}.figs"] = {}
+        return True
+    return False
 
 
-if f"{NS}.trainer" not in ss:
+if f"{NS}.run" not in ss:
     ss[f"{NS}.message"] = None
-    reset()
-    if data.dist is None:  # a first visit with a broken mixture: start from the default preset
-        from gan_core.toy.distributions import preset
-        data = type(data)(preset("Gaussian"), preset("Gaussian").name, data.error)
-        reset()
+    lost_run_notice(NS)
+    if not reset():  # a first visit with a broken mixture: start from the default preset
+        reset(preset("Gaussian"))
+if f"{NS}.run" not in ss:
+    kind, text = ss[f"{NS}.message"] or ("error", "No run.")
+    st.error(text)
+    st.stop()
+run = ss[f"{NS}.run"]
 
-trainer, worker = ss[f"{NS}.trainer"], ss[f"{NS}.worker"]
-
-# ---- every change applies to the running trainer in place (between two worker chunks)
-with worker.lock:
-    if data.error:
-        st.error(data.error + " The current run keeps its data.")
-    elif data.key != ss[f"{NS}.data_key"]:
-        set_data(trainer, data.dist)
-        ss[f"{NS}.data_key"] = data.key
-    if noise != trainer.toy.noise:
-        set_noise(trainer, noise)
-    apply_settings(trainer, hyper)
+# ---- every change applies to the running run in place (between two training chunks)
+if data.error:
+    st.error(data.error + " The current run keeps its data.")
+apply_settings(NS, run, {**hyper, "noise": noise})
+view = run.view()
+if data.dist is not None and data.key != view.snapshot["data_name"]:  # swap p_data, keep the networks
+    apply_settings(NS, run, {"data": data.dist})
+    view = run.view()
+snap = view.snapshot
 if width < 1:
-    st.error(f"Network width must be an integer from 1 to 512 (got {width}); the run keeps width "
-             f"{trainer.toy.width}.")
-elif width != trainer.toy.width or seed != trainer.config.seed:
+    st.error(f"Network width must be an integer from 1 to 512 (got {width}); the run keeps width {snap['width']}.")
+elif width != snap["width"] or seed != snap["config"]["seed"]:
     st.info(f"Width {width} / seed {seed} take effect when you press Reset (they make new networks); "
-            f"the run continues with width {trainer.toy.width}, seed {trainer.config.seed}.")
+            f"the run continues with width {snap['width']}, seed {snap['config']['seed']}.")
 
 # ---- buttons
 cols = st.columns(6)
-playing = worker.running
-cols[0].button("Pause" if playing else "Play", key=f"{NS}.play", type="primary",
-               icon=":material/pause:" if playing else ":material/play_arrow:",
-               width="stretch", on_click=play_or_pause, args=(NS, playing))
-
-
-def guarded(step):
-    with worker.lock:  # a button's step runs between two chunks of a playing run
-        try:
-            step()
-        except TrainingDiverged as e:
-            worker.stop()
-            ss[f"{NS}.message"] = ("error", e.report["message"])
-
-
-if cols[1].button("One iteration", key=f"{NS}.one", width="stretch"):
-    guarded(lambda: trainer.train(1))
-if cols[2].button("One D step", key=f"{NS}.dstep", width="stretch"):
-    guarded(lambda: trainer.discriminator_steps(1))
-if cols[3].button("One G step", key=f"{NS}.gstep", width="stretch"):
-    guarded(lambda: trainer.generator_steps(1))
-if cols[4].button("Train D to optimum", key=f"{NS}.dopt", width="stretch",
-                  help="G frozen; D trained until it stops changing. D lands on D*."):
-    guarded(lambda: ss.__setitem__(f"{NS}.message", ("info", f"D trained to optimum: "
-                                                      f"{train_discriminator_to_optimum(trainer)} D steps, G frozen.")))
+active = view.state in ("playing", "waiting")
+cols[0].button("Pause" if active else "Play", key=f"{NS}.play", type="primary",
+               icon=":material/pause:" if active else ":material/play_arrow:",
+               width="stretch", on_click=play_or_pause, args=(NS, active), disabled=view.state == "ended")
+cols[1].button("One iteration", key=f"{NS}.one", width="stretch", on_click=act, args=(NS, "iteration"))
+cols[2].button("One D step", key=f"{NS}.dstep", width="stretch", on_click=act, args=(NS, "d_step"))
+cols[3].button("One G step", key=f"{NS}.gstep", width="stretch", on_click=act, args=(NS, "g_step"))
+cols[4].button("Train D to optimum", key=f"{NS}.dopt", width="stretch", on_click=act, args=(NS, "d_optimum"),
+               help="G frozen; D trained until it stops changing. D lands on D*.")
 if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
-    reset()
-    trainer, worker = ss[f"{NS}.trainer"], ss[f"{NS}.worker"]
-    ss[f"{NS}.message"] = ("info", "New run from the seed.")
+    if reset():
+        ss[f"{NS}.message"] = ("info", "New run from the seed.")
+    st.rerun()
 
 
-@st.fragment(run_every=TICK_S if worker.running else None)
+@st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
 def live():
-    ticker = ss[f"{NS}.ticker"]
-    check_in(worker, ticker, f"{NS}.message")  # heartbeat; a worker that stopped by itself shows why
-    with worker.lock:  # read a consistent state between two chunks
-        if worker.running:
-            ticker.mark(trainer.iteration, trainer.iteration)
-        dist = trainer.data.dist
-        est = grid_estimates(trainer, dist, n_grid=401, n_samples=8000)
-        q = (np.arange(25) + 0.5) / 25
-        z = trainer.noise_dist.ppf(q)
-        fakes = generator_map(trainer, trainer.noise_dist.sample(64, np.random.default_rng(trainer.iteration)))
-        gz = generator_map(trainer, z)
-        c = trainer.config
-        counts = (trainer.iteration, trainer.d_steps, trainer.g_steps)
-    curve = ss[f"{NS}.curve"]
-    if not curve["iteration"] or curve["iteration"][-1] != counts[0]:
-        curve["iteration"].append(counts[0])
-        curve["js"].append(est.js)
-        curve["gap"].append(est.mean_abs_d_minus_d_star)
-
+    view = run.view()  # the latest snapshot, at once; also the page's heartbeat
+    check_in(NS, view, active)
+    snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
+    if view.playing:
+        ticker.mark(snap["iteration"], snap["iteration"])
+    status_line(view)
     if ss[f"{NS}.message"]:
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)
+    c = snap["config"]
     m = st.columns(7)
-    m[0].metric("iteration", f"{counts[0]:,}")
-    m[1].metric("D steps", f"{counts[1]:,}", f"G steps: {counts[2]:,}", delta_color="off",
+    m[0].metric("iteration", f"{snap['iteration']:,}")
+    m[1].metric("D steps", f"{snap['d_steps']:,}", f"G steps: {snap['g_steps']:,}", delta_color="off",
                 delta_arrow="off")
-    m[2].metric("JS(p_data‖p_g), nats", f"{est.js:.4f}")
-    m[3].metric("V(G, D)", f"{est.value:.4f}")
-    m[4].metric("C(G) = −log 4 + 2·JS", f"{est.c_of_g:.4f}", help="max over D of V(G, D); −log 4 = −1.386 at p_g = p_data")
-    m[5].metric("mean |D − D*| on data", f"{est.mean_abs_d_minus_d_star:.3f}")
+    m[2].metric("JS(p_data‖p_g), nats", f"{snap['js']:.4f}")
+    m[3].metric("V(G, D)", f"{snap['value']:.4f}")
+    m[4].metric("C(G) = −log 4 + 2·JS", f"{snap['c_of_g']:.4f}", help="max over D of V(G, D); −log 4 = −1.386 at p_g = p_data")
+    m[5].metric("mean |D − D*| on data", f"{snap['mean_abs_d_minus_d_star']:.3f}")
     rates = ticker.rates()
-    if rates and worker.running:
+    if rates and view.playing:
         m[6].metric("live it/s", f"{rates['iterations_per_s']:,.0f}", f"{rates['redraws_per_s']:.1f} redraws/s",
                     delta_color="off", delta_arrow="off")
     else:
-        m[6].metric("live it/s", "paused")
-    st.caption(f"In effect: k = {c.k}, lr_D = {c.lr_d:g}, lr_G = {c.lr_g:g}, {c.optimizer}, "
-               f"cost {c.generator_cost.replace('_', '-')}, m = {c.batch_size}; p_data = {trainer.data.dist.name}; "
-               f"p_z = {trainer.toy.noise}; width {trainer.toy.width}; seed {c.seed}.")
+        m[6].metric("live it/s", "waiting" if view.state == "waiting" else "paused")
+    st.caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
+               f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
+               f"p_z = {snap['noise']}; width {snap['width']}; seed {c['seed']}.")
     figs = ss[f"{NS}.figs"]
-    main = (est.x, est.p_data, est.p_g, est.d, est.d_star, z, gz, fakes)
+    main = (snap["x"], snap["p_data"], snap["p_g"], snap["d"], snap["d_star"], snap["z"], snap["gz"], snap["fakes"])
     if "main" not in figs:  # build once per session, then write new arrays in (~1 ms, not ~50 ms)
         figs["main"] = paper_figure(*main)
     else:
@@ -174,12 +137,12 @@ def live():
     st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
 
 
-@st.fragment(run_every=1.0 if worker.running else None)
+@st.fragment(run_every=1.0 if active else None)
 def history_charts():
-    """Charts over iterations: once a second is enough, and leaves the CPU to training."""
-    with worker.lock:
-        h, cost = trainer.history, trainer.config.generator_cost
-    curve, figs = ss[f"{NS}.curve"], ss[f"{NS}.figs"]
+    """Charts over iterations: once a second is enough."""
+    snap = run.view().snapshot
+    h, curve, cost = snap["history"], snap["curve"], snap["config"]["generator_cost"]
+    figs = ss[f"{NS}.figs"]
     g_label = COST_LABELS[cost].split(":")[0]
     loss = (h["iteration"], h["d_loss"], h["g_loss"])
     if "loss" not in figs:
@@ -208,7 +171,7 @@ with st.expander("The formulas behind the figure"):
         r"$J^{(D)} = -\tfrac12\mathbb{E}_x\log D(x) - \tfrac12\mathbb{E}_z\log(1-D(G(z)))$"
         f", so at equilibrium (D = ½ everywhere) it equals log 2 = {LOG2:.3f}, the lecture's reference value. "
         "G's reference line is its cost at D = ½: log 2 for the non-saturating cost, −log 2 for the saturating one.\n\n"
-        "**Estimates.** p_g is a Gaussian KDE (Silverman bandwidth) of 20,000 generator outputs at the quantiles "
+        "**Estimates.** p_g is a Gaussian KDE (Silverman bandwidth) of 8,000 generator outputs at the quantiles "
         "of p_z; JS, V(G, D) and C(G) are integrals over the plotted grid (trapezoid rule). D* is undefined where "
         "both densities vanish. The data support is where p_data > 10⁻³ · max p_data."
     )

@@ -1,57 +1,153 @@
 """Small helpers shared by the live-training pages."""
 import html
+import time
 
 import streamlit as st
 
+from gan_core.live.pool import RunEnded
 
-def apply_settings(target, settings: dict) -> dict:
-    """Apply the widgets' hyperparameters to a running trainer (or race) in place.
 
-    Only what differs from ``target.config`` is changed, so nothing is reset; a refused value
-    (e.g. k = 0) shows its message and leaves the run as it was. Returns what changed.
-    """
-    changed = {k: v for k, v in settings.items() if getattr(target.config, k) != v}
+def run_pool():
+    """The process-wide pool of run hosts (worker processes, or a Ray cluster): see gan_core.live.pool."""
+    return _pool()
+
+
+@st.cache_resource(show_spinner="Starting the training workers…")
+def _pool():
+    from gan_core.live.pool import default_pool
+    return default_pool()
+
+
+def open_run(ns: str, kind: str, spec: dict) -> bool:
+    """A new run for this session (the old one, if any, is closed). False, with the reason in
+    ``{ns}.message``, when it could not be made (bad settings, no worker could start)."""
+    ss = st.session_state
+    old = ss.get(f"{ns}.run")
     try:
-        if changed:
-            target.set_config(**changed)
+        handle = run_pool().open(kind, spec)
+    except ValueError as e:
+        ss[f"{ns}.message"] = ("error", f"Not reset: {e}")
+        return False
+    except Exception as e:  # noqa: BLE001  a worker that cannot start: say so, keep the page
+        ss[f"{ns}.message"] = ("error", f"No training worker could take the run ({e}). Try Reset in a moment.")
+        return False
+    if old is not None:
+        old.close()
+    ss[f"{ns}.run"] = handle
+    ss[f"{ns}.ticker"] = Ticker()
+    st.query_params["run"] = handle.id  # a reload after a server restart can then say what was lost
+    return True
+
+
+def lost_run_notice(ns: str) -> None:
+    """A new session whose URL names a run this server does not know: the server restarted
+    (or the run ended long ago). Say so once, instead of silently starting afresh."""
+    ss = st.session_state
+    old = st.query_params.get("run")
+    if old and f"{ns}.run" not in ss:
+        ss[f"{ns}.message"] = ("info", "The live run this page showed before is gone: the server was restarted "
+                                       "(or the run ended after its page was closed). A new run starts from the seed.")
+
+
+def apply_settings(ns: str, handle, settings: dict) -> dict:
+    """Send the widgets' settings to the run when they changed (applied between two steps, never
+    a reset). A refused value shows its message and leaves the run as it was. Returns what changed."""
+    ss = st.session_state
+    key = f"{ns}.applied"
+    if ss.get(key) == (handle.id, settings):
+        return {}
+    try:
+        changed = handle.apply(settings)
     except ValueError as e:
         st.error(f"Setting not applied: {e}")
         return {}
+    except RunEnded:
+        return {}
+    ss[key] = (handle.id, dict(settings))
     return changed
 
 
-def check_in(worker, ticker, message_key: str) -> None:
-    """A live fragment's first call: keep the worker alive, surface why it stopped by itself.
-
-    The heartbeat tells the worker the student is still on the page. If the worker stopped
-    on its own (divergence: its message goes to ``message_key``; or idle), the whole page
-    reruns so the Play button and the fragment's timer show the paused state.
-    """
-    worker.heartbeat()
-    if worker.error:
-        st.session_state[message_key] = ("error", worker.error)
-        worker.error = None
-    if worker.stopped_idle or (ticker.marks and not worker.running):
-        worker.stopped_idle = False
-        ticker.clear()
-        st.rerun(scope="app")
+def act(ns: str, action: str, *args):
+    """A button's action on the run (one step, D to optimum, save): its report or error becomes the message."""
+    ss = st.session_state
+    try:
+        result = ss[f"{ns}.run"].do(action, *args)
+    except (ValueError, RunEnded) as e:
+        ss[f"{ns}.message"] = ("error", str(e))
+        return None
+    except RuntimeError as e:  # TrainingDiverged and a host's other faults arrive as their message
+        ss[f"{ns}.message"] = ("error", str(e).split(": ", 1)[-1] if str(e).startswith("TrainingDiverged") else str(e))
+        return None
+    if isinstance(result, dict) and result.get("message"):
+        ss[f"{ns}.message"] = result["message"]
+    return result
 
 
 def play_or_pause(ns: str, pause: bool) -> None:
-    """The Play / Pause button's action (``on_click``, with ``args=(ns, worker.running)`` at drawing).
+    """The Play / Pause button's action (``on_click``, with ``args=(ns, playing)`` at drawing).
 
-    It does what the clicked label said: a "Pause" drawn before the run stopped by itself (idle,
-    diverged) pauses, and never starts the run again. Uses ``{ns}.worker``, ``{ns}.ticker`` and
-    ``{ns}.message`` in the session state; a start clears the old message.
+    It does what the clicked label said: a "Pause" drawn before the run stopped by itself
+    (diverged) pauses, and never starts the run again. A start clears the old message.
     """
     ss = st.session_state
-    worker = ss[f"{ns}.worker"]
+    handle = ss[f"{ns}.run"]
     ss[f"{ns}.ticker"].clear()
     if pause:
-        worker.stop()
-    elif not worker.running:
+        handle.pause()
+    else:
         ss[f"{ns}.message"] = None
-        worker.start()
+        handle.play()
+
+
+def status_line(view) -> None:
+    """Where the run stands, for the student (and, as data attributes, for the class benchmark)."""
+    attrs = f"data-run-state='{view.state}' data-position='{view.position}' data-of='{view.queue_length}'"
+    if view.state == "waiting":
+        st.markdown(f"<div {attrs} class='run-status'>⏳ <b>Waiting for a free slot: position {view.position} of "
+                    f"{view.queue_length}.</b> The class is using every training slot of this server; your run "
+                    f"starts by itself when one frees. Keep this tab open.</div>", unsafe_allow_html=True)
+    elif view.state == "ended":
+        st.markdown(f"<div {attrs} class='run-status'></div>", unsafe_allow_html=True)
+        st.error(view.ended or "The run ended.")
+    else:
+        st.markdown(f"<div {attrs} class='run-status' style='display:none'></div>", unsafe_allow_html=True)
+
+
+def check_in(ns: str, view, was_playing: bool) -> None:
+    """A live fragment's first call: if the run's state changed under the page (it stopped by
+    itself, was admitted from the queue, or ended), rerun the whole page so the Play button and
+    the fragment's timer match."""
+    ss = st.session_state
+    if view.message and view.message != ss.get(f"{ns}.seen_message"):
+        ss[f"{ns}.message"] = ss[f"{ns}.seen_message"] = view.message
+    if (view.state in ("playing", "waiting")) != was_playing:
+        ss[f"{ns}.ticker"].clear()
+        st.rerun(scope="app")
+
+
+class Ticker:
+    """Rates over the last few redraws: (wall time, iterations, samples) at each redraw."""
+
+    def __init__(self, keep: int = 12):
+        self.keep, self.marks = keep, []
+
+    def mark(self, iteration: int, samples: int) -> None:
+        if self.marks and self.marks[-1][1] == iteration:
+            return  # the same snapshot again: no new point
+        self.marks.append((time.perf_counter(), iteration, samples))
+        del self.marks[:-self.keep]
+
+    def clear(self) -> None:
+        self.marks = []
+
+    def rates(self) -> dict | None:
+        """samples/s, iterations/s and redraws/s over the window; None before two redraws."""
+        if len(self.marks) < 2:
+            return None
+        (ta, ia, sa), (tb, ib, sb) = self.marks[0], self.marks[-1]
+        dt = max(tb - ta, 1e-9)
+        return {"samples_per_s": (sb - sa) / dt, "iterations_per_s": (ib - ia) / dt,
+                "redraws_per_s": (len(self.marks) - 1) / dt}
 
 
 # The live MNIST page redraws its numbers about once a second. Six st.metric elements cost the

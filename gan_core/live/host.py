@@ -1,0 +1,248 @@
+"""A run host: one process that keeps several live runs and trains the playing ones in turn.
+
+A host lives in a worker process (gan_core.live.backends: a local process, or a Ray actor on
+a cluster), never in the web server. Its public methods are what a page's handle calls, from
+any number of threads at once:
+
+- ``create`` builds a run from plain settings; ``remove`` drops it and its memory.
+- ``play`` / ``pause``; ``command`` queues a change (settings, one D or G step, save) that the
+  training thread applies *between* two chunks, and waits for its result.
+- ``snapshot`` returns the run's latest snapshot at once: plain data made by the training
+  thread after a chunk. Reading never waits for training.
+
+One training thread steps the playing runs round robin, ``SLICE_S`` of training each, so the
+runs of one host share its cores evenly; with nothing playing it sleeps (a paused run costs no
+CPU). A run that raises is paused (divergence: the trainer has rolled back) or ended (anything
+else) with a message; the other runs go on.
+
+What a run is comes from its game: ``RUN_KINDS`` names a class per kind (``module:Class``), so
+this shared module imports no game. A run class answers:
+``__init__(spec)``, ``train(seconds) -> dict``, ``apply(settings)``, ``do(action, *args)``,
+``snapshot() -> dict``, and has ``weight`` (its share of a slot) and ``threads`` (None: the
+host's allowance; 1 for tiny nets).
+"""
+from __future__ import annotations
+
+import ctypes
+import importlib
+import itertools
+import os
+import sys
+import threading
+import time
+import traceback
+from concurrent.futures import Future
+
+RUN_KINDS = {
+    "toy": "gan_core.toy.live:ToyRun",
+    "mnist": "gan_core.mnist.live:MnistRun",
+}
+SLICE_S = 0.1          # training per turn: commands wait at most this long for a running chunk
+SNAPSHOT_EVERY_S = 0.2  # a read snapshot is refreshed at most this often (pages redraw ≤ 4/s)
+COMMAND_TIMEOUT_S = 120.0
+
+
+def run_class(kind: str):
+    if kind not in RUN_KINDS:
+        raise ValueError(f"unknown run kind {kind!r}; known: {sorted(RUN_KINDS)}")
+    module, _, name = RUN_KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def release_memory() -> None:
+    """Hand freed heap back to the OS (glibc keeps it otherwise): a host's memory falls when runs end."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+class _Slot:
+    """One run inside the host, with what the training thread and the readers share."""
+
+    def __init__(self, run):
+        self.run = run
+        self.playing = False
+        self.ended: str | None = None      # why the run ended; None while it lives
+        self.message: tuple | None = None  # ("error" | "info", text) for the page
+        self.snapshot: dict | None = None
+        self.snapshot_at = 0.0
+        self.wanted = True                 # a reader asked since the last snapshot
+        self.version = 0
+
+
+class RunHost:
+    def __init__(self, threads: int | None = None, name: str = "host"):
+        import torch  # the host process imports torch once; every run shares it
+        self.torch = torch
+        self.name = name
+        self.threads = max(1, threads or os.cpu_count() or 1)
+        self._slots: dict[str, _Slot] = {}
+        self._commands: list[tuple[str, object, Future]] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._closed = False
+        self._order = itertools.count()
+        # The training thread and the threads answering calls share one interpreter lock: a short
+        # switch interval lets a call in between two tensor ops instead of after 5 ms.
+        sys.setswitchinterval(2e-4)
+        self._thread = threading.Thread(target=self._loop, name=f"gan-lab-{name}", daemon=True)
+        self._thread.start()
+
+    # ---- calls from the pages' handles (any thread)
+    def ping(self) -> dict:
+        return {"pid": os.getpid(), "runs": len(self._slots)}
+
+    def create(self, run_id: str, kind: str, spec: dict) -> dict:
+        """Build a run (on the training thread, so torch work stays on one thread) and return its
+        first snapshot. Raises ValueError with the reason when the spec is refused."""
+        return self._submit(run_id, ("create", kind, spec))
+
+    def remove(self, run_id: str) -> None:
+        with self._lock:
+            slot = self._slots.pop(run_id, None)
+        if slot is not None:
+            slot.playing = False
+            del slot
+            release_memory()
+
+    def play(self, run_id: str, playing: bool = True) -> None:
+        with self._wake:
+            slot = self._slot(run_id)
+            if slot.ended:
+                raise ValueError(slot.ended)
+            slot.playing = playing
+            if playing:
+                slot.message = None
+            self._wake.notify()
+
+    def command(self, run_id: str, action: str, *args):
+        """Apply an action between two chunks and return its result: ("apply", settings),
+        ("save",), or a game's own step ("d_step", "g_step", "iteration", ...)."""
+        return self._submit(run_id, (action, *args))
+
+    def snapshot(self, run_id: str, since: int = -1) -> dict:
+        """The latest snapshot, with the run's state; ``None`` in "snapshot" when the caller
+        already has version ``since``. Never waits for training."""
+        slot = self._slot(run_id)
+        slot.wanted = True
+        snap = slot.snapshot if slot.version != since else None
+        return {"snapshot": snap, "version": slot.version, "playing": slot.playing,
+                "ended": slot.ended, "message": slot.message}
+
+    def set_threads(self, n: int) -> None:
+        self.threads = max(1, int(n))
+
+    def stats(self) -> dict:
+        from gan_core.live.procinfo import rss_bytes
+        with self._lock:
+            slots = list(self._slots.values())
+        return {"pid": os.getpid(), "runs": len(slots), "playing": sum(s.playing for s in slots),
+                "rss": rss_bytes(os.getpid()), "threads": self.threads}
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+
+    # ---- internals
+    def _slot(self, run_id: str) -> _Slot:
+        slot = self._slots.get(run_id)
+        if slot is None:
+            raise KeyError(f"no run {run_id} on this host (it ended)")
+        return slot
+
+    def _submit(self, run_id: str, command: tuple):
+        fut: Future = Future()
+        with self._wake:
+            if command[0] != "create":
+                self._slot(run_id)
+            self._commands.append((run_id, command, fut))
+            self._wake.notify()
+        return fut.result(COMMAND_TIMEOUT_S)
+
+    def _loop(self) -> None:
+        turn = 0
+        while True:
+            with self._wake:
+                while not self._closed and not self._commands and not any(
+                        s.playing or (s.wanted and s.snapshot is None) for s in self._slots.values()):
+                    self._wake.wait(1.0)
+                if self._closed:
+                    return
+                commands, self._commands = self._commands, []
+                playing = [(i, s) for i, s in self._slots.items() if s.playing]
+            for run_id, command, fut in commands:
+                self._execute(run_id, command, fut)
+            if playing:
+                run_id, slot = playing[turn % len(playing)]
+                turn += 1
+                self._train(run_id, slot)
+            for slot in list(self._slots.values()):  # paused runs' snapshots change only by commands
+                if slot.wanted and (slot.snapshot is None or (
+                        slot.playing and time.monotonic() - slot.snapshot_at >= SNAPSHOT_EVERY_S)):
+                    self._refresh(slot)
+
+    def _execute(self, run_id: str, command: tuple, fut: Future) -> None:
+        action, *args = command
+        try:
+            if action == "create":
+                kind, spec = args
+                cls = run_class(kind)
+                self._use_threads(cls.threads)
+                slot = _Slot(cls(spec))
+                with self._lock:
+                    self._slots[run_id] = slot
+                self._refresh(slot)
+                fut.set_result(slot.snapshot)
+                return
+            slot = self._slot(run_id)
+            self._use_threads(slot.run.threads)
+            if action == "apply":
+                result = slot.run.apply(*args)
+            else:
+                result = slot.run.do(action, *args)
+            if isinstance(result, dict) and result.get("message"):
+                slot.message = result["message"]
+            self._refresh(slot)
+            fut.set_result(result)
+        except Exception as e:  # noqa: BLE001  the caller gets the exception itself
+            if action != "create" and run_id in self._slots and _is_divergence(e):
+                self._slots[run_id].playing = False
+                self._slots[run_id].message = ("error", str(e))
+                self._refresh(self._slots[run_id])
+            fut.set_exception(e)
+
+    def _train(self, run_id: str, slot: _Slot) -> None:
+        self._use_threads(slot.run.threads)
+        try:
+            slot.run.train(SLICE_S)
+        except Exception as e:  # noqa: BLE001  one run's fault must not stop the others
+            slot.playing = False
+            if _is_divergence(e):
+                slot.message = ("error", str(e))
+            else:
+                slot.ended = (f"The run stopped on an unexpected error ({type(e).__name__}: {e}). "
+                              f"Press Reset for a new run.")
+                traceback.print_exc()
+            self._refresh(slot)
+
+    def _refresh(self, slot: _Slot) -> None:
+        try:
+            slot.snapshot = slot.run.snapshot()
+        except Exception as e:  # noqa: BLE001
+            slot.playing = False
+            slot.ended = f"The run's state could not be drawn ({type(e).__name__}: {e}). Press Reset."
+            traceback.print_exc()
+        slot.snapshot_at = time.monotonic()
+        slot.version += 1
+        slot.wanted = False
+
+    def _use_threads(self, wanted: int | None) -> None:
+        n = self.threads if wanted is None else min(wanted, self.threads)
+        if self.torch.get_num_threads() != n:
+            self.torch.set_num_threads(n)
+
+
+def _is_divergence(e: Exception) -> bool:
+    return type(e).__name__ == "TrainingDiverged"

@@ -1,0 +1,387 @@
+"""The server's side of live runs: hosts, admission with a visible queue, and a handle per run.
+
+A page opens a run and keeps only its ``RunHandle``: start, pause, one step, change settings,
+snapshot, save, close. The run itself lives in a host process (gan_core.live.host) that this
+pool places it on. The pool also decides which runs may train at once:
+
+- **Admission.** Playing runs together may weigh at most ``capacity`` (a toy run weighs 1, an
+  MNIST run 4; the default allows 4 per core). Past it, Play puts the run in a first-come queue
+  and the page shows "waiting for a free slot: position N of M"; it starts by itself when a
+  slot frees. Pausing frees the slot; a paused run costs memory only.
+- **Heartbeats.** Every snapshot read is a heartbeat. A run with none for ``heartbeat_timeout``
+  seconds (its tab closed, its session expired) ends and frees its slot and its memory.
+- **Faults.** A host process that dies ends each of its runs with the reason; a new host
+  replaces it for new runs. A run that raises ends alone (the host says why).
+- **Threads.** When fewer hosts than cores are busy, each busy one gets more torch threads.
+
+No Streamlit here: the pages use ``default_pool()`` and the handle's plain-data answers.
+"""
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from gan_core.live.backends import HostDied, LocalBackend
+
+RUN_WEIGHTS = {"toy": 1.0, "mnist": 4.0}
+UNITS_PER_CORE = 4.0
+HEARTBEAT_TIMEOUT_S = 10.0   # + one scheduler tick: a closed tab's run ends within ~11 s
+TICK_S = 0.5
+
+
+@dataclass
+class RunView:
+    """What a page draws: the run's latest snapshot and where it stands."""
+    snapshot: dict | None
+    state: str                 # "paused" | "playing" | "waiting" | "ended"
+    position: int = 0          # in the queue, from 1, while waiting
+    queue_length: int = 0
+    message: tuple | None = None   # ("error" | "info", text) from the run (divergence, a step's report)
+    ended: str | None = None       # why the run ended
+
+    @property
+    def playing(self) -> bool:
+        return self.state == "playing"
+
+
+class _Record:
+    def __init__(self, run_id, kind, weight, host_index):
+        self.id, self.kind, self.weight, self.host_index = run_id, kind, weight, host_index
+        self.state = "paused"
+        self.ended: str | None = None
+        self.message: tuple | None = None
+        self.snapshot: dict | None = None
+        self.version = -1
+        self.last_seen = time.monotonic()
+        self.waiting_since = 0.0
+
+
+class RunPool:
+    def __init__(self, backend=None, hosts: int | None = None, capacity: float | None = None,
+                 heartbeat_timeout: float = HEARTBEAT_TIMEOUT_S):
+        self.backend = backend or LocalBackend()
+        cores = self.backend.capacity_cores()
+        self.n_hosts = max(1, int(hosts or round(cores)))
+        self.cores = cores
+        self.capacity = float(capacity or UNITS_PER_CORE * cores)
+        self.heartbeat_timeout = heartbeat_timeout
+        self._hosts: list = [None] * self.n_hosts
+        self._records: dict[str, _Record] = {}
+        self._queue: list[str] = []
+        self._lock = threading.RLock()
+        self._names = itertools.count()
+        self._closed = False
+        self._thread = threading.Thread(target=self._schedule, name="gan-lab-scheduler", daemon=True)
+        self._thread.start()
+        if isinstance(self.backend, LocalBackend):  # start the worker processes now, not on a first click
+            with self._lock:
+                for i in range(self.n_hosts):
+                    self._host(i, {})
+
+    # ---- opening runs
+    def open(self, kind: str, spec: dict, resources: dict | None = None) -> "RunHandle":
+        """Create a run on the least-loaded host and return its handle (ValueError: bad spec)."""
+        with self._lock:
+            loads = [0.0] * self.n_hosts
+            for r in self._records.values():
+                loads[r.host_index] += r.weight
+            index = min(range(self.n_hosts), key=lambda i: (loads[i], self._hosts[i] is None))
+            host = self._host(index, resources or {})
+            record = _Record(uuid.uuid4().hex, kind, RUN_WEIGHTS.get(kind, 1.0), index)
+            self._records[record.id] = record
+        try:
+            record.snapshot = host.call("create", record.id, kind, spec)
+            record.version, record.last_seen = -1, time.monotonic()
+        except HostDied as e:
+            self._host_died(index, str(e))
+            raise
+        except Exception:
+            with self._lock:
+                self._records.pop(record.id, None)
+            raise
+        return RunHandle(self, record)
+
+    def _host(self, index: int, resources: dict):
+        host = self._hosts[index]
+        if host is None or not host.alive():
+            threads = max(1, int(self.cores // self.n_hosts))
+            host = self.backend.start_host(f"host-{next(self._names)}", threads, resources)
+            self._hosts[index] = host
+        return host
+
+    # ---- what handles call
+    def _call(self, record: _Record, method: str, *args, timeout: float = 130.0):
+        if record.ended:
+            raise RunEnded(record.ended)
+        host = self._hosts[record.host_index]
+        try:
+            return host.call(method, record.id, *args, timeout=timeout)
+        except HostDied as e:
+            self._host_died(record.host_index, str(e), host)
+            raise RunEnded(record.ended) from None
+        except KeyError:  # the host no longer knows the run (it ended there)
+            self._end(record, record.ended or "The run ended on its host.")
+            raise RunEnded(record.ended) from None
+
+    def play(self, record: _Record) -> None:
+        with self._lock:
+            if record.ended or record.state in ("playing", "waiting"):
+                return
+            record.message = None
+            if not self._queue and self._load() + record.weight <= self.capacity:
+                self._start(record)
+            else:
+                record.state, record.waiting_since = "waiting", time.monotonic()
+                self._queue.append(record.id)
+
+    def pause(self, record: _Record) -> None:
+        with self._lock:
+            if record.state == "waiting":
+                self._queue.remove(record.id)
+                record.state = "paused"
+            elif record.state == "playing":
+                record.state = "paused"
+                try:
+                    self._call(record, "play", False, timeout=30)
+                except RunEnded:
+                    pass
+                self._admit()
+
+    def view(self, record: _Record) -> RunView:
+        record.last_seen = time.monotonic()
+        if not record.ended:
+            try:
+                answer = self._call(record, "snapshot", record.version, timeout=30)
+            except RunEnded:
+                pass
+            else:
+                self._absorb(record, answer)
+        with self._lock:
+            position = self._queue.index(record.id) + 1 if record.id in self._queue else 0
+            return RunView(record.snapshot, "ended" if record.ended else record.state, position,
+                           len(self._queue), record.message, record.ended)
+
+    def _absorb(self, record: _Record, answer: dict) -> None:
+        if answer["snapshot"] is not None:
+            record.snapshot, record.version = answer["snapshot"], answer["version"]
+        record.message = answer["message"] or record.message
+        if answer["ended"]:
+            self._end(record, answer["ended"])
+        elif record.state == "playing" and not answer["playing"]:  # it stopped itself: divergence
+            with self._lock:
+                record.state = "paused"
+                self._admit()
+
+    # ---- admission
+    def _load(self) -> float:
+        return sum(r.weight for r in self._records.values() if r.state == "playing")
+
+    def _start(self, record: _Record) -> None:
+        record.state = "playing"
+        try:
+            self._call(record, "play", True, timeout=30)
+        except (RunEnded, ValueError) as e:
+            record.state = "paused"
+            if not record.ended:
+                record.message = ("error", str(e))
+        self._balance_threads()
+
+    def _admit(self) -> None:
+        """Start waiting runs, first come first served, while the capacity allows."""
+        while self._queue:
+            record = self._records.get(self._queue[0])
+            if record is None or record.ended:
+                self._queue.pop(0)
+                continue
+            if self._load() + record.weight > self.capacity and self._load() > 0:
+                break
+            self._queue.pop(0)
+            self._start(record)
+        self._balance_threads()
+
+    def _balance_threads(self) -> None:
+        """Busy hosts share the cores: a lone MNIST run may use them all, two busy hosts one each."""
+        busy = {r.host_index for r in self._records.values() if r.state == "playing"}
+        for i in busy:
+            host = self._hosts[i]
+            want = max(1, int(self.cores // max(1, len(busy))))
+            if host is not None and getattr(host, "threads", None) != want:
+                try:
+                    host.call("set_threads", want, timeout=10)
+                    host.threads = want
+                except Exception:  # noqa: BLE001  a dead host is found by the scheduler
+                    pass
+
+    # ---- ending runs
+    def close(self, record: _Record) -> None:
+        self._end(record, "The run was closed.", remove=True)
+
+    def _end(self, record: _Record, why: str, remove: bool = True) -> None:
+        with self._lock:
+            if record.id in self._queue:
+                self._queue.remove(record.id)
+            was_playing = record.state == "playing"
+            record.ended = record.ended or why
+            record.state = "ended"
+            self._records.pop(record.id, None)
+            host = self._hosts[record.host_index]
+        if remove and host is not None and host.alive():
+            try:
+                host.call("remove", record.id, timeout=30)
+            except Exception:  # noqa: BLE001  the run is gone either way
+                pass
+        if was_playing:
+            with self._lock:
+                self._admit()
+
+    def _host_died(self, index: int, why: str, host=None) -> None:
+        with self._lock:
+            if host is not None and self._hosts[index] is not host:
+                return  # already replaced
+            dead = self._hosts[index]
+            self._hosts[index] = None
+            victims = [r for r in self._records.values() if r.host_index == index]
+        reason = dead.exit_reason() if dead is not None else why
+        for r in victims:
+            self._end(r, f"The worker process that trained this run stopped ({reason}). The run is lost; "
+                         f"other students' runs were not affected. Press Reset for a new run"
+                         f"{' or load a checkpoint you saved' if r.kind == 'mnist' else ''}.", remove=False)
+        if dead is not None:
+            dead.stop()
+
+    # ---- the scheduler: heartbeats, dead hosts, runs that stopped themselves, the queue
+    def _schedule(self) -> None:
+        while not self._closed:
+            time.sleep(TICK_S)
+            try:
+                self._tick()
+            except Exception:  # noqa: BLE001  the scheduler must outlive any one fault
+                import traceback
+                traceback.print_exc()
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            records = list(self._records.values())
+            hosts = list(enumerate(self._hosts))
+        for i, host in hosts:
+            if host is not None and not host.alive():
+                self._host_died(i, host.exit_reason(), host)
+        for r in records:
+            if r.ended:
+                continue
+            if now - r.last_seen > self.heartbeat_timeout:
+                self._end(r, "The run ended: its page was closed (no heartbeat).")
+            elif r.state == "playing":
+                try:
+                    self._absorb(r, self._call(r, "snapshot", r.version, timeout=30))
+                except RunEnded:
+                    pass
+        with self._lock:
+            self._admit()
+
+    # ---- for the class benchmark and the tests
+    def stats(self) -> dict:
+        with self._lock:
+            records = list(self._records.values())
+            hosts = [h for h in self._hosts if h is not None]
+        return {"runs": len(records), "playing": sum(r.state == "playing" for r in records),
+                "waiting": len(self._queue), "load": self._load(), "capacity": self.capacity,
+                "hosts": [{"name": h.name, "pid": h.pid, "alive": h.alive()} for h in hosts],
+                "backend": self.backend.name}
+
+    def host_pid(self, record: _Record):
+        host = self._hosts[record.host_index]
+        return None if host is None else host.pid
+
+    def shutdown(self) -> None:
+        self._closed = True
+        for host in self._hosts:
+            if host is not None:
+                host.stop()
+        self._hosts = [None] * self.n_hosts
+
+
+class RunEnded(RuntimeError):
+    """The run is gone (its page closed, its host died, or it failed); the text says why."""
+
+
+class RunHandle:
+    """A page's handle to its live run. Cheap to keep in a session; every method returns plain data."""
+
+    def __init__(self, pool: RunPool, record: _Record):
+        self._pool, self._record = pool, record
+
+    @property
+    def id(self) -> str:
+        return self._record.id
+
+    @property
+    def kind(self) -> str:
+        return self._record.kind
+
+    def play(self) -> None:
+        self._pool.play(self._record)
+
+    def pause(self) -> None:
+        self._pool.pause(self._record)
+
+    def view(self) -> RunView:
+        """The latest snapshot and the run's state; also the page's heartbeat. Never waits for training."""
+        return self._pool.view(self._record)
+
+    def heartbeat(self) -> None:
+        self._record.last_seen = time.monotonic()
+
+    def apply(self, settings: dict) -> dict:
+        """Change settings between two steps (never a reset). ValueError says what was refused."""
+        return self._pool._call(self._record, "command", "apply", settings)
+
+    def do(self, action: str, *args):
+        """A game's own action between two chunks: "iteration", "d_step", "g_step", "save", ..."""
+        return self._pool._call(self._record, "command", action, *args)
+
+    def close(self) -> None:
+        self._pool.close(self._record)
+
+    @property
+    def ended(self) -> str | None:
+        return self._record.ended
+
+    def host_pid(self):
+        return self._pool.host_pid(self._record)
+
+
+_default: RunPool | None = None
+_default_lock = threading.Lock()
+
+
+def default_pool() -> RunPool:
+    """The process-wide pool, made on first use from the environment:
+
+    - ``GAN_LAB_RAY_ADDRESS``: host runs on that Ray cluster (e.g. ``127.0.0.1:6379``);
+      unset, runs live in worker processes on this machine.
+    - ``GAN_LAB_WORKERS``: number of host processes (default: one per core).
+    - ``GAN_LAB_CAPACITY``: total weight of runs that train at once (default 4 per core;
+      a toy run weighs 1, an MNIST run 4).
+    """
+    global _default
+    with _default_lock:
+        if _default is None:
+            address = os.environ.get("GAN_LAB_RAY_ADDRESS", "").strip()
+            if address:
+                from gan_core.live.backends import RayBackend
+                backend = RayBackend(address)
+            else:
+                backend = LocalBackend()
+            workers = os.environ.get("GAN_LAB_WORKERS", "").strip()
+            capacity = os.environ.get("GAN_LAB_CAPACITY", "").strip()
+            _default = RunPool(backend, hosts=int(workers) if workers else None,
+                               capacity=float(capacity) if capacity else None)
+            atexit.register(_default.shutdown)
+        return _default
