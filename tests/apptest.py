@@ -62,3 +62,20 @@ def button(at, label: str):
 def metric_delta(at, label: str) -> str:
     """The small text under the value of the first metric whose label starts with `label`."""
     return next(note for lab, _, note in _metrics(at) if lab.startswith(label))
+
+
+def caption_with(at, text: str) -> str:
+    """The first caption containing `text`."""
+    return next(c.value for c in at.caption if text in c.value)
+
+
+def wait_until(read, ok, timeout: float = 20.0, every: float = 0.1):
+    """Poll read() until ok(value) or the timeout; returns the last value (the caller asserts on it)."""
+    import time
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not ok(value) and time.monotonic() < deadline:
+        time.sleep(every)
+        value = read()
+    assert ok(value), f"not reached within {timeout} s: {value!r}"
+    return value

@@ -1,14 +1,17 @@
 """AppTest: the live MNIST page. Tiny runs (batch 8, a few iterations) to stay fast on 2 cores."""
-import io
+import os
+import signal
 import time
+
+import numpy as np
 
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import button, iteration, metric, metric_delta, page_path
+from tests.apptest import button, iteration, metric, metric_delta, page_path, wait_until
 
-from gan_core.mnist.checkpoints import save_checkpoint, save_training_state
+from gan_core.mnist.checkpoints import save_checkpoint
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
 
 PAGE = page_path("mnist_live.py")
@@ -22,64 +25,61 @@ def at():
     return at
 
 
-def trainer(at):
-    return at.session_state["mnist.trainer"]
+def run(at):
+    return at.session_state["mnist.run"]
+
+
+def snap(at) -> dict:
+    return run(at).view().snapshot
 
 
 def test_page_starts_paused_with_the_default_model_grid(at):
     assert iteration(at) == 0
     assert metric(at, "samples/s") == "paused"
-    assert trainer(at).model_config.kind == DEFAULT_MODEL.kind == "cgan"   # one row per class
+    assert snap(at)["model"] == DEFAULT_MODEL.kind == "cgan" and snap(at)["conditional"]  # one row per class
     assert [b.label for b in at.button][:4] == ["Start", "One step", "Reset", "Quality now"]
     assert len(at.get("image")) >= 1
+    assert run(at).host_pid() != os.getpid()  # trained in a worker process, not in the server
 
 
 def test_one_step_and_start_train_and_sliders_act_in_place(at):
-    t = trainer(at)
+    r = run(at)
     button(at, "One step").click().run()
-    assert iteration(at) == 1 and t.config.batch_size == 8
-    h = t.history  # the metrics show the step's own numbers: J(D), D(x), D(G(z))
+    assert iteration(at) == 1 and snap(at)["config"]["batch_size"] == 8
+    h = snap(at)["history"]  # the metrics show the step's own numbers: J(D), D(x), D(G(z))
     assert metric(at, "D loss") == f"{h['d_loss'][-1]:.3f}"
     assert metric(at, "mean D(x)") == f"{h['d_real'][-1]:.2f}"
     assert metric_delta(at, "mean D(x)") == f"D(G(z)): {h['d_fake'][-1]:.2f}"
     assert metric_delta(at, "D loss") == "log 2 = 0.693 at ½"
     button(at, "Start").click().run()
-    worker = at.session_state["mnist.worker"]
-    assert worker.running                    # a worker thread trains between the page's redraws
-    deadline = time.time() + 60
-    while t.iteration <= 1 and time.time() < deadline:
-        time.sleep(0.1)
-    at.run()
-    first = iteration(at)
-    assert first > 1
-    at.select_slider(key="mnist.lr_d").set_value(0.002).run()  # mid-run: same trainer, new lr
+    assert r.view().state == "playing"       # a worker process trains between the page's redraws
+    first = wait_until(lambda: snap(at)["iteration"], lambda n: n > 1, timeout=60)
+    at.select_slider(key="mnist.lr_d").set_value(0.002).run()  # mid-run: same run, new lr
     at.slider(key="mnist.k").set_value(2).run()
-    assert trainer(at) is t and t.config.lr_d == 0.002 and t.config.k == 2
-    assert t.opt_d.param_groups[0]["lr"] == 0.002
+    assert run(at) is r and snap(at)["config"]["lr_d"] == 0.002 and snap(at)["config"]["k"] == 2
     assert iteration(at) >= first                 # reruns never restart the run
-    assert worker.running, (worker.error, worker.stopped_idle, at.session_state["mnist.message"])
+    assert r.view().state == "playing", at.session_state["mnist.message"]
     button(at, "Pause").click().run()
-    assert not worker.running
-    paused_at = t.iteration
-    time.sleep(0.3)
-    assert t.iteration == paused_at and not at.exception
+    assert r.view().state == "paused"
+    paused_at = snap(at)["iteration"]
+    time.sleep(0.5)
+    assert snap(at)["iteration"] == paused_at and not at.exception
 
 
 def test_a_stale_pause_button_never_restarts_a_run_that_stopped_by_itself(at):
     button(at, "Start").click().run()
-    worker = at.session_state["mnist.worker"]
     pause = button(at, "Pause")
-    worker.stop()                        # stopped on its own (idle, diverged) while "Pause" was drawn
+    run(at).pause()                      # stopped on its own (diverged) while "Pause" was drawn
     pause.click().run()
-    assert not worker.running and [b.label for b in at.button][0] == "Start"
+    assert run(at).view().state == "paused" and [b.label for b in at.button][0] == "Start"
 
 
 def test_setup_changes_wait_for_reset(at):
-    t = trainer(at)
+    r = run(at)
     at.radio(key="mnist.model").set_value("dcgan").run()
-    assert trainer(at) is t and any("take effect when you press Reset" in i.value for i in at.info)
+    assert run(at) is r and any("take effect when you press Reset" in i.value for i in at.info)
     button(at, "Reset").click().run()
-    assert trainer(at).model_config.kind == "dcgan"
+    assert snap(at)["model"] == "dcgan" and run(at) is not r
     assert not at.exception
 
 
@@ -88,8 +88,8 @@ def test_quality_meter_and_neighbours_on_demand(at):
     assert not at.exception
     assert float(metric(at, "FID")) > 0
     assert metric(at, "classes present").endswith("/ 10")
-    samples, neighbours, dist = at.session_state["mnist.neighbours"]
-    assert samples.shape == neighbours.shape == (8, 1, 28, 28) and (dist > 0).all()
+    q = snap(at)["quality"]
+    assert q["samples"].shape == q["neighbours"].shape == (8, 1, 28, 28) and (q["distances"] > 0).all()
 
 
 def test_divergence_pauses_with_a_message_and_keeps_finite_weights(at):
@@ -102,25 +102,28 @@ def test_divergence_pauses_with_a_message_and_keeps_finite_weights(at):
         button(at, "One step").click().run()
         if (at.session_state["mnist.message"] or ("",))[0] == "error":
             break
-    t = trainer(at)
     kind, text = at.session_state["mnist.message"]
     assert kind == "error" and "diverged" in text
-    assert all(torch.isfinite(p).all() for p in t.G.parameters())
-    assert not at.session_state["mnist.worker"].running
+    assert np.isfinite(snap(at)["history"]["d_loss"][-1])  # rolled back to the last finite step
+    assert run(at).view().state == "paused"
     assert any("diverged" in e.value for e in at.error)
+
+
+def saved_state(at) -> bytes:
+    return run(at).do("save")["bytes"]
 
 
 def test_save_then_load_continues_the_same_run(at):
     button(at, "One step").click().run()
     button(at, "One step").click().run()
-    blob = save_training_state(io.BytesIO(), trainer(at))
+    blob = saved_state(at)
     at.select_slider(key="mnist.lr_g").set_value(0.005).run()
     button(at, "Reset").click().run()
     assert iteration(at) == 0
     at.file_uploader(key="mnist.upload").upload("run.safetensors", blob).run()
     assert not at.exception
-    assert iteration(at) == 2 and trainer(at).config.lr_g == MNIST_TRAIN.lr_g   # the file's settings...
-    assert at.select_slider(key="mnist.lr_g").value == MNIST_TRAIN.lr_g        # ...shown in the sidebar
+    assert iteration(at) == 2 and snap(at)["config"]["lr_g"] == MNIST_TRAIN.lr_g   # the file's settings...
+    assert at.select_slider(key="mnist.lr_g").value == MNIST_TRAIN.lr_g          # ...shown in the sidebar
     button(at, "One step").click().run()
     assert iteration(at) == 3
 
@@ -130,18 +133,18 @@ def test_save_then_load_continues_the_same_run(at):
                                        ("junk.safetensors", b"\xff" * 64)])
 def test_bad_files_leave_the_run_alone(at, name, data):
     button(at, "One step").click().run()
-    t = trainer(at)
+    r = run(at)
     at.file_uploader(key="mnist.upload").upload(name, data).run()
-    assert trainer(at) is t and iteration(at) == 1
+    assert run(at) is r and iteration(at) == 1
     assert any("not loaded" in e.value for e in at.error)
     assert not at.exception
 
 
 def test_a_checkpoint_from_the_pretrained_page_is_picked_up(tmp_path):
-    from gan_core.mnist.training import load_images
+    from gan_core.mnist.checkpoints import load_checkpoint
     from gan_core.mnist.models import CGANConfig
+    from gan_core.mnist.training import build_mnist_trainer, load_images
     from gan_core.trainer import TrainConfig
-    from gan_core.mnist.training import build_mnist_trainer
     source = build_mnist_trainer(CGANConfig(), TrainConfig(batch_size=8), images=load_images("embedded")[:2])
     source.train(2)
     save_checkpoint(tmp_path / "cgan.safetensors", source)
@@ -150,14 +153,24 @@ def test_a_checkpoint_from_the_pretrained_page_is_picked_up(tmp_path):
                                           "data": (tmp_path / "cgan.safetensors").read_bytes()}
     at.run()
     assert not at.exception
-    t = trainer(at)
-    assert t.model_config.kind == "cgan" and iteration(at) == 2
+    assert snap(at)["model"] == "cgan" and iteration(at) == 2
     assert at.radio(key="mnist.model").value == "cgan"      # the sidebar shows what runs
-    mine, theirs = t.G.state_dict(), source.G.state_dict()
-    assert all(torch.equal(mine[k], theirs[k]) for k in theirs if not k.endswith("num_batches_tracked"))
-    assert t.G is not source.G
+    mine = load_checkpoint(saved_state(at)).G.state_dict()  # the worker's G is the file's G
+    theirs = source.G.state_dict()
+    assert all(torch.equal(mine[k].cpu(), theirs[k].cpu()) for k in theirs if not k.endswith("num_batches_tracked"))
     button(at, "One step").click().run()
     assert iteration(at) == 3 and not at.exception
+
+
+def test_a_killed_worker_offers_the_checkpoint_saved_before(at):
+    button(at, "One step").click().run()
+    at.session_state["mnist.saved"] = (1, saved_state(at))   # what the download button keeps
+    os.kill(run(at).host_pid(), signal.SIGKILL)
+    wait_until(lambda: run(at).view().state, lambda s: s == "ended", timeout=10)
+    at.run()
+    assert any("worker process that trained this run stopped" in e.value for e in at.error)
+    button(at, "Continue from the checkpoint you saved (iteration 1)").click().run()
+    assert iteration(at) == 1 and run(at).view().state == "paused" and not at.exception
 
 
 def test_stat_row_escapes_text_and_reads_back():

@@ -1,10 +1,13 @@
-"""AppTest: the toy GAN page, driven through its widgets."""
+"""AppTest: the toy GAN page, driven through its widgets. The run lives in a worker process."""
+import os
+import re
+import signal
 import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import button, iteration, metric, page_path
+from tests.apptest import button, caption_with, iteration, metric, page_path, wait_until
 
 PAGE = page_path("toy_gan.py")
 
@@ -16,6 +19,10 @@ def at():
     return at
 
 
+def in_effect(at) -> str:
+    return caption_with(at, "In effect:")
+
+
 def test_page_shows_the_game_at_the_start(at):
     assert iteration(at) == 0
     assert [b.label for b in at.button][:6] == ["Play", "One iteration", "One D step", "One G step",
@@ -25,6 +32,7 @@ def test_page_shows_the_game_at_the_start(at):
     c_of_g = float(metric(at, "C(G)"))
     assert c_of_g == pytest.approx(-1.3863 + 2 * js, abs=2e-4)  # C(G) = -log 4 + 2 JS, as shown
     assert len(at.get("plotly_chart")) == 4
+    assert at.session_state["toy.run"].host_pid() != os.getpid()  # trained outside the server process
 
 
 def test_step_buttons_advance_the_counters(at):
@@ -33,67 +41,56 @@ def test_step_buttons_advance_the_counters(at):
     button(at, "One D step").click().run()
     assert iteration(at) == 1 and metric(at, "D steps") == "2"
     button(at, "One G step").click().run()
-    trainer = at.session_state["toy.trainer"]
-    assert (trainer.iteration, trainer.d_steps, trainer.g_steps) == (1, 2, 2)
+    snap = at.session_state["toy.run"].view().snapshot
+    assert (snap["iteration"], snap["d_steps"], snap["g_steps"]) == (1, 2, 2)
 
 
 def test_play_then_moving_k_and_lr_keeps_the_run(at):
+    run = at.session_state["toy.run"]
     button(at, "Play").click().run()
-    worker = at.session_state["toy.worker"]
-    assert worker.running  # a worker thread trains between the page's redraws
-    assert [b.label for b in at.button][0] == "Pause"
-    time.sleep(0.5)
-    at.run()
-    trained = iteration(at)
-    assert trained > 0
-    trainer = at.session_state["toy.trainer"]
+    assert [b.label for b in at.button][0] == "Pause" and run.view().state == "playing"
+    trained = wait_until(lambda: run.view().snapshot["iteration"], lambda n: n > 0)
     at.slider(key="toy.k").set_value(3).run()
     at.select_slider(key="toy.lr_d").set_value(0.01).run()
-    assert at.session_state["toy.trainer"] is trainer  # same run, not a restart
-    assert trainer.config.k == 3 and trainer.config.lr_d == 0.01
-    assert trainer.opt_d.param_groups[0]["lr"] == 0.01
-    assert iteration(at) >= trained and len(trainer.history["d_loss"]) >= trained
-    assert not at.exception
+    assert at.session_state["toy.run"] is run  # same run, not a restart
+    assert "k = 3, lr_D = 0.01," in in_effect(at)
+    assert iteration(at) >= trained and not at.exception
     button(at, "Pause").click().run()
-    assert not worker.running and [b.label for b in at.button][0] == "Play"
-    paused_at = trainer.iteration
-    time.sleep(0.3)
-    assert trainer.iteration == paused_at
+    assert [b.label for b in at.button][0] == "Play" and run.view().state == "paused"
+    paused_at = run.view().snapshot["iteration"]
+    time.sleep(0.4)
+    assert run.view().snapshot["iteration"] == paused_at
 
 
 def test_a_stale_pause_button_never_restarts_a_run_that_stopped_by_itself(at):
-    """The run stops on its own (idle, diverged) while the browser still shows "Pause": clicking
+    """The run stops on its own (diverged) while the browser still shows "Pause": clicking
     that button must leave it paused, not start it again."""
     button(at, "Play").click().run()
-    worker = at.session_state["toy.worker"]
+    run = at.session_state["toy.run"]
     pause = button(at, "Pause")
-    worker.stop()                        # stopped behind the drawn button's back
+    run.pause()                          # stopped behind the drawn button's back
     pause.click().run()
-    assert not worker.running and [b.label for b in at.button][0] == "Play"
+    assert run.view().state == "paused" and [b.label for b in at.button][0] == "Play"
     button(at, "Play").click().run()     # and Play still starts it
-    assert worker.running
+    assert run.view().state == "playing"
     button(at, "Pause").click().run()
-    assert not worker.running
+    assert run.view().state == "paused"
 
 
 def test_bad_mixture_shows_an_error_and_keeps_the_run(at):
     button(at, "One iteration").click().run()
-    trainer = at.session_state["toy.trainer"]
-    data_before = trainer.data.dist
     at.selectbox(key="toy.preset").set_value("Custom Gaussian mixture").run()
-    assert not at.error and trainer.data.dist is not data_before  # a valid mixture is applied in place
-    mixture = trainer.data.dist
+    assert not at.error and "p_data = 0.3·N(-1.5" in in_effect(at)  # a valid mixture is applied in place
     at.text_input(key="toy.mix_w").set_value("0.5, 0.6").run()
     assert any("sum to 1" in e.value for e in at.error)
-    assert trainer.data.dist is mixture  # the bad mixture was not applied
+    assert "p_data = 0.3·N(-1.5" in in_effect(at)  # the bad mixture was not applied
     at.text_input(key="toy.mix_w").set_value("0.5, 0.5").run()
-    mixture = trainer.data.dist  # valid again: applied in place
-    assert list(mixture.w) == [0.5, 0.5]
+    assert "p_data = 0.5·N(-1.5" in in_effect(at)  # valid again: applied in place
     at.text_input(key="toy.mix_s").set_value("0.5, -1").run()
     assert any("stds must be > 0" in e.value for e in at.error)
     at.text_input(key="toy.mix_s").set_value("0.5, abc").run()
     assert any("type numbers" in e.value for e in at.error)
-    assert at.session_state["toy.trainer"] is trainer and trainer.data.dist is mixture
+    assert "p_data = 0.5·N(-1.5" in in_effect(at)
     assert iteration(at) == 1 and not at.exception
 
 
@@ -115,12 +112,73 @@ def test_train_d_to_optimum_brings_d_onto_d_star(at):
 
 
 def test_divergence_pauses_with_a_message_and_finite_weights(at):
-    import torch
     at.radio(key="toy.opt").set_value("sgd").run()
     at.select_slider(key="toy.lr_d").set_value(10.0).run()
     at.select_slider(key="toy.lr_g").set_value(10.0).run()
     button(at, "Train D to optimum").click().run()
     assert any("diverged" in e.value and "Lower the learning rates" in e.value for e in at.error)
-    trainer = at.session_state["toy.trainer"]
-    assert all(torch.isfinite(p).all() for p in trainer.D.parameters())
-    assert not at.session_state["toy.worker"].running and not at.exception
+    snap = at.session_state["toy.run"].view().snapshot
+    assert all(abs(v) < 1e30 for v in snap["d"]) and at.session_state["toy.run"].view().state == "paused"
+    assert not at.exception
+
+
+def test_two_sessions_never_see_each_others_settings_or_results():
+    a = AppTest.from_file(PAGE, default_timeout=60).run()
+    b = AppTest.from_file(PAGE, default_timeout=60).run()
+    a.number_input(key="toy.seed").set_value(7).run()
+    button(a, "Reset").click().run()
+    b.slider(key="toy.k").set_value(4).run()
+    for _ in range(2):
+        button(b, "One iteration").click().run()
+    assert a.session_state["toy.run"].id != b.session_state["toy.run"].id
+    assert "seed 7." in in_effect(a) and "k = 1," in in_effect(a) and iteration(a) == 0
+    assert "seed 0." in in_effect(b) and "k = 4," in in_effect(b) and iteration(b) == 2
+    assert metric(a, "JS(p_data‖p_g)") != metric(b, "JS(p_data‖p_g)")  # different seeds, different G
+
+
+def test_past_the_capacity_a_student_waits_with_a_position_and_starts_by_itself(at):
+    from gan_core.live.pool import RUN_WEIGHTS
+    from gan_core.toy.distributions import preset
+    from ui.live import run_pool
+    pool = run_pool()
+    fillers = []
+    while pool.stats()["load"] + RUN_WEIGHTS["toy"] <= pool.capacity:
+        h = pool.open("toy", {"data": preset("Gaussian"), "seed": len(fillers)})
+        h.play()
+        fillers.append(h)
+    try:
+        button(at, "Play").click().run()
+        status = [m.value for m in at.markdown if "data-run-state" in m.value][0]
+        assert "data-run-state='waiting'" in status and "position 1 of 1" in status
+        assert metric(at, "live it/s") == "waiting" and [b.label for b in at.button][0] == "Pause"
+        fillers[0].pause()                # a slot frees: the waiting run starts by itself
+        run = at.session_state["toy.run"]
+        assert wait_until(lambda: run.view().state, lambda s: s == "playing", timeout=5) == "playing"
+        wait_until(lambda: run.view().snapshot["iteration"], lambda n: n > 0)
+    finally:
+        for h in fillers:
+            h.close()
+
+
+def test_a_killed_worker_ends_the_run_with_a_reason_and_reset_recovers(at):
+    run = at.session_state["toy.run"]
+    os.kill(run.host_pid(), signal.SIGKILL)
+    wait_until(lambda: run.view().state, lambda s: s == "ended", timeout=10)
+    at.run()
+    assert any("worker process that trained this run stopped" in e.value and "SIGKILL" in e.value for e in at.error)
+    assert not at.exception
+    button(at, "Reset").click().run()
+    assert at.session_state["toy.run"] is not run and iteration(at) == 0
+    button(at, "One iteration").click().run()
+    assert iteration(at) == 1 and not at.exception
+
+
+def test_a_reload_after_a_server_restart_says_the_run_was_lost():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["run"] = "0123456789abcdef"   # a run id from before the restart
+    at.run()
+    assert any("server was restarted" in i.value for i in at.info)
+    assert iteration(at) == 0 and not at.exception
+    new = at.query_params["run"]
+    new = new if isinstance(new, str) else new[0]
+    assert re.fullmatch(r"[0-9a-f]{32}", new) and new == at.session_state["toy.run"].id  # the new run's id

@@ -59,9 +59,10 @@ class LocalHost:
         return self.proc.poll() is None
 
     def exit_reason(self) -> str:
-        code = self.proc.poll()
-        if code is None:
-            return "still running"
+        try:  # a broken connection can come a moment before the process is reaped
+            code = self.proc.wait(1.0)
+        except subprocess.TimeoutExpired:
+            return "it stopped answering"
         if code < 0:
             import signal
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)

@@ -119,6 +119,9 @@ class RunPool:
         if record.ended:
             raise RunEnded(record.ended)
         host = self._hosts[record.host_index]
+        if host is None:  # its host died and was taken away, or the pool shut down
+            self._end(record, record.ended or "The run ended: its worker is gone.", remove=False)
+            raise RunEnded(record.ended)
         try:
             return host.call(method, record.id, *args, timeout=timeout)
         except HostDied as e:

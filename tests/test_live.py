@@ -1,0 +1,265 @@
+"""Live runs outside the web server: the host (in this process), the pool of worker processes,
+and the same page flows on a real local Ray cluster."""
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from gan_core.live import host as host_module
+from gan_core.live.host import RunHost
+from gan_core.live.pool import RunEnded, RunPool
+from gan_core.live.runs import Curve, thin
+from gan_core.toy.distributions import preset
+from tests.apptest import wait_until
+
+
+class BlockingRun:
+    """A run whose training blocks until released: proves that reads never wait for training."""
+    weight, threads = 1.0, 1
+    release = threading.Event()
+    training = threading.Event()
+
+    def __init__(self, spec):
+        self.n = 0
+
+    def train(self, seconds):
+        BlockingRun.training.set()
+        BlockingRun.release.wait(30)
+        self.n += 1
+
+    def apply(self, settings):
+        return settings
+
+    def do(self, action, *args):
+        return {"action": action}
+
+    def snapshot(self):
+        return {"n": self.n}
+
+
+@pytest.fixture
+def blocking_kind(monkeypatch):
+    monkeypatch.setitem(host_module.RUN_KINDS, "blocking", "tests.test_live:BlockingRun")
+    BlockingRun.release.clear()
+    BlockingRun.training.clear()
+    yield "blocking"
+    BlockingRun.release.set()
+
+
+def test_a_snapshot_is_read_while_a_chunk_is_still_training(blocking_kind):
+    host = RunHost(1)
+    host.create("r", blocking_kind, {})
+    host.play("r")
+    assert BlockingRun.training.wait(10)
+    answer = host.snapshot("r")                  # the chunk is blocked: the read still answers
+    assert answer["playing"] and answer["snapshot"] == {"n": 0}
+    result = []
+    t = threading.Thread(target=lambda: result.append(host.command("r", "apply", {"k": 2})))
+    t.start()
+    t.join(0.5)
+    assert t.is_alive() and not result          # a change waits for the chunk's end, never interrupts it
+    BlockingRun.release.set()
+    t.join(10)
+    assert result == [{"k": 2}]
+    host.close()
+
+
+def test_a_paused_host_uses_no_cpu():
+    host = RunHost(1)
+    host.create("r", "toy", {"data": preset("Gaussian")})
+    before = time.process_time()
+    time.sleep(1.0)
+    assert time.process_time() - before < 0.05   # nothing playing: the training thread sleeps
+    host.play("r")
+    wait_until(lambda: host.snapshot("r")["snapshot"]["iteration"], lambda n: n > 0)
+    host.close()
+
+
+def test_runs_on_one_host_train_in_turn_and_never_share_state():
+    host = RunHost(1)
+    host.create("a", "toy", {"data": preset("Gaussian"), "seed": 1, "train": {"k": 2}})
+    host.create("b", "toy", {"data": preset("Uniform"), "seed": 2})
+    host.play("a")
+    host.play("b")
+    wait_until(lambda: min(host.snapshot(r)["snapshot"]["iteration"] for r in "ab"), lambda n: n > 50)
+    a, b = host.snapshot("a")["snapshot"], host.snapshot("b")["snapshot"]
+    assert a["config"]["k"] == 2 and b["config"]["k"] == 1
+    assert a["config"]["seed"] == 1 and b["config"]["seed"] == 2 and a["data_name"] != b["data_name"]
+    host.remove("a")
+    with pytest.raises(KeyError):
+        host.snapshot("a")
+    assert host.snapshot("b")["playing"]
+    host.close()
+
+
+def test_an_unexpected_error_ends_only_that_run(monkeypatch):
+    host = RunHost(1)
+    host.create("bad", "toy", {"data": preset("Gaussian")})
+    host.create("good", "toy", {"data": preset("Gaussian")})
+    slot = host._slots["bad"]
+    monkeypatch.setattr(slot.run, "train", lambda seconds: 1 / 0)
+    host.play("bad")
+    host.play("good")
+    answer = wait_until(lambda: host.snapshot("bad"), lambda a: a["ended"] is not None)
+    assert "ZeroDivisionError" in answer["ended"] and not answer["playing"]
+    wait_until(lambda: host.snapshot("good")["snapshot"]["iteration"], lambda n: n > 0)
+    host.close()
+
+
+def test_histories_stay_bounded():
+    from gan_core.toy.game import build_toy_gan
+    from gan_core.trainer import TrainConfig
+    t = build_toy_gan(preset("Gaussian"), TrainConfig())
+    for _ in range(30):
+        t.train(100)
+        t.bound_history(limit=1000)
+    h = t.history
+    assert len(h["iteration"]) <= 1000 and h["iteration"][-1] == 3000
+    assert np.all(np.diff(h["iteration"]) > 0)            # still in order, the newest kept
+    assert len(thin(h, 100)["iteration"]) <= 101 and thin(h, 100)["iteration"][-1] == 3000
+    c = Curve(("js",), limit=10)
+    for i in range(100):
+        c.add(i, float(i))
+    assert len(c.rows) <= 10 and c.arrays()["iteration"][-1] == 99
+
+
+@pytest.fixture
+def pool():
+    p = RunPool(capacity=2.0, heartbeat_timeout=30.0)
+    yield p
+    p.shutdown()
+
+
+def test_admission_queue_positions_and_start_by_itself(pool):
+    runs = [pool.open("toy", {"data": preset("Gaussian"), "seed": i}) for i in range(4)]
+    for r in runs:
+        r.play()
+    views = [r.view() for r in runs]
+    assert [v.state for v in views] == ["playing", "playing", "waiting", "waiting"]
+    assert [(v.position, v.queue_length) for v in views[2:]] == [(1, 2), (2, 2)]
+    runs[0].pause()                               # a slot frees: the first in the queue starts
+    assert [r.view().state for r in runs] == ["paused", "playing", "playing", "waiting"]
+    assert runs[3].view().position == 1
+    runs[1].close()                               # so does closing a run
+    assert runs[3].view().state == "playing"
+
+
+def test_a_closed_tab_ends_its_run_and_frees_its_slot(pool):
+    gone = pool.open("toy", {"data": preset("Gaussian")})
+    stays = pool.open("toy", {"data": preset("Gaussian")})
+    waits = pool.open("toy", {"data": preset("Gaussian")})
+    for r in (gone, stays, waits):
+        r.heartbeat()
+        r.play()
+    pool.heartbeat_timeout = 5.0
+    assert waits.view().state == "waiting"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not gone.ended:   # every page but one keeps its heartbeat
+        stays.heartbeat()
+        waits.heartbeat()
+        time.sleep(0.2)
+    assert gone.ended and "no heartbeat" in gone.ended
+    assert waits.view().state == "playing" and stays.view().state == "playing"
+    with pytest.raises(RunEnded):
+        gone.apply({"k": 2})
+
+
+def test_a_killed_worker_ends_its_runs_with_the_reason_and_others_go_on(pool):
+    a = pool.open("toy", {"data": preset("Gaussian")})
+    b = pool.open("toy", {"data": preset("Gaussian")})
+    assert a.host_pid() != b.host_pid() != os.getpid()   # placed on different worker processes
+    a.play()
+    b.play()
+    os.kill(a.host_pid(), signal.SIGKILL)
+    view = wait_until(a.view, lambda v: v.state == "ended", timeout=10)
+    assert "SIGKILL" in view.ended and "Press Reset" in view.ended
+    before = b.view().snapshot["iteration"]
+    wait_until(lambda: b.view().snapshot["iteration"], lambda n: n > before)
+    c = pool.open("toy", {"data": preset("Gaussian")})   # a new worker replaces the dead one
+    c.do("iteration")
+    assert c.view().snapshot["iteration"] == 1
+
+
+def test_a_bad_spec_or_setting_is_refused_with_its_reason(pool):
+    with pytest.raises(ValueError, match="k must be an integer"):
+        pool.open("toy", {"data": preset("Gaussian"), "train": {"k": 0}})
+    r = pool.open("toy", {"data": preset("Gaussian")})
+    with pytest.raises(ValueError, match="lr_d must be a number"):
+        r.apply({"lr_d": -1.0})
+    with pytest.raises(ValueError, match="unknown settings"):
+        r.apply({"learning_rate": 0.1})
+    assert r.view().state == "paused" and r.view().snapshot["config"]["lr_d"] == 2e-3
+
+
+# ---- the same flows on a real Ray cluster
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    pytest.importorskip("ray", reason="Ray is not installed (requirements-ray.txt)")
+    ray_cli = shutil.which("ray") or os.path.join(os.path.dirname(os.sys.executable), "ray")
+    port = free_port()
+    started = subprocess.run([ray_cli, "start", "--head", "--num-cpus", "2", "--port", str(port),
+                              "--node-ip-address", "127.0.0.1", "--include-dashboard", "false",
+                              "--disable-usage-stats"], capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stdout + started.stderr
+    yield f"127.0.0.1:{port}"
+    import ray
+    ray.shutdown()
+    subprocess.run([ray_cli, "stop", "--force"], capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def ray_pool(ray_cluster, monkeypatch):
+    from gan_core.live import pool as pool_module
+    from gan_core.live.backends import RayBackend
+    from ui.live import _pool
+    p = RunPool(RayBackend(ray_cluster), heartbeat_timeout=30.0)
+    monkeypatch.setattr(pool_module, "_default", p)   # the pages' pool is now the cluster's
+    _pool.clear()
+    yield p
+    p.shutdown()
+    _pool.clear()
+
+
+@pytest.mark.ray
+def test_ray_pool_hosts_runs_on_the_cluster(ray_pool):
+    assert ray_pool.stats()["backend"] == "Ray cluster" and ray_pool.capacity == 8.0  # 4 per cluster CPU
+    a = ray_pool.open("toy", {"data": preset("Gaussian"), "seed": 3})
+    a.play()
+    wait_until(lambda: a.view().snapshot["iteration"], lambda n: n > 0, timeout=60)
+    assert a.apply({"k": 2}) == {"k": 2}
+    with pytest.raises(ValueError, match="k must be an integer"):
+        a.apply({"k": 0})
+    a.pause()
+    assert a.view().state == "paused" and a.view().snapshot["config"]["k"] == 2
+
+
+@pytest.mark.ray
+def test_ray_toy_page_flows(ray_pool):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import button, caption_with, iteration, page_path
+    at = AppTest.from_file(page_path("toy_gan.py"), default_timeout=90).run()
+    assert not at.exception and iteration(at) == 0
+    assert ray_pool.stats()["runs"] == 1                       # the page's run is on the cluster
+    button(at, "One iteration").click().run()
+    assert iteration(at) == 1
+    button(at, "Play").click().run()
+    run = at.session_state["toy.run"]
+    wait_until(lambda: run.view().snapshot["iteration"], lambda n: n > 1, timeout=60)
+    at.slider(key="toy.k").set_value(3).run()
+    assert "k = 3," in caption_with(at, "In effect:") and at.session_state["toy.run"] is run
+    button(at, "Pause").click().run()
+    assert run.view().state == "paused" and not at.exception
