@@ -1,29 +1,26 @@
 """Generator costs: saturating vs non-saturating (and least squares), seen on the curves and
 measured in a race of two 1-D GANs that differ only in the cost. Widgets in, core out, figures out."""
 import inspect
-import time
 
 import numpy as np
 import streamlit as st
-import torch
 
 from gan_core import losses
 from gan_core.toy.cost_race import CostRace, first_below, strong_discriminator_start
 from gan_core.toy.distributions import Shifted, preset
 from gan_core.losses import COST_LABELS, LOG2, cost_grad_wrt_logit, cost_of_d
 from gan_core.toy.mlp_fast import MLPStepKernel
-from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
+from gan_core.trainer import GANTrainer
 from ui import cost_figures as figs
 from ui.frame import use_navigation
-from ui.live import apply_settings
+from ui.live import act, apply_settings, check_in, lost_run_notice, open_run, play_or_pause, status_line
 from ui.toy_widgets import LR_CHOICES, data_controls
 
 use_navigation()
 
-torch.set_num_threads(1)  # tiny networks: extra threads only fight over the CPU
 NS = "costs"
-TICK_S = 0.3              # the live view redraws about 3 times a second
-TRAIN_SHARE = 0.6         # of each tick spent training; the rest estimates JS and draws
+TICK_S = 0.3              # the live view redraws about 3 times a second while the race trains
+IDLE_TICK_S = 4.0         # paused: a slow heartbeat keeps the race alive while the page is open
 RACE_COSTS = list(COST_LABELS)
 SHORT = {"saturating": "saturating", "non_saturating": "non-saturating",
          "least_squares": "least squares", "max_likelihood": "max. likelihood"}
@@ -53,60 +50,47 @@ with st.sidebar:
 hyper = dict(k=k, lr_d=lr_d, lr_g=lr_g, optimizer=optimizer)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Training the discriminator first (G frozen)…")
-def start_state(_dist, dist_key, n, seed, k, lr_d, lr_g, optimizer):
-    """The strong-discriminator start, shared read-only: loading it into a trainer copies."""
-    return strong_discriminator_start(_dist, TrainConfig(seed=seed, k=k, lr_d=lr_d, lr_g=lr_g, optimizer=optimizer),
-                                      n_d_steps=n)
-
-
-def new_race(dist):
-    state = start_state(dist, dist.name, n_pre, int(seed), **hyper)
-    ss[f"{NS}.race"] = CostRace(dist, (cost_a, cost_b), start_state=state)
+def new_race(dist) -> bool:
+    """A new race from the strong-discriminator start, built and trained in a worker process."""
+    spec = {"data": dist, "costs": (cost_a, cost_b), "n_pre": n_pre, "seed": int(seed), "train": hyper}
+    if not open_run(NS, "race", spec):
+        return False
     ss[f"{NS}.start"] = start_key
-    ss[f"{NS}.playing"] = False
+    return True
 
 
 dist = Shifted(data.dist, shift) if data.dist is not None else None
 start_key = (cost_a, cost_b, n_pre, dist.name if dist else None, int(seed))
-if f"{NS}.race" not in ss:
+if f"{NS}.run" not in ss:
     ss[f"{NS}.message"] = None
+    lost_run_notice(NS)
     if dist is None:  # a first visit with a broken mixture: start from the default preset
         dist = Shifted(preset("Gaussian"), shift)
     new_race(dist)
+if f"{NS}.run" not in ss:
+    st.error((ss[f"{NS}.message"] or ("", "No race."))[1])
+    st.stop()
 
 # ---- a new start (costs, N, data, seed) makes a new race; k / lr / optimizer apply in place
 if data.error:
     st.error(data.error + " The race keeps its data.")
-elif start_key != ss[f"{NS}.start"]:
-    new_race(dist)
+elif start_key != ss[f"{NS}.start"] and new_race(dist):
     ss[f"{NS}.message"] = ("info", f"New race from a discriminator trained {n_pre} steps first: "
                                    f"A = {SHORT[cost_a]}, B = {SHORT[cost_b]}.")
-race: CostRace = ss[f"{NS}.race"]
-apply_settings(race, hyper)
-
-
-def guarded(step):
-    try:
-        step()
-    except TrainingDiverged as e:
-        ss[f"{NS}.playing"] = False
-        ss[f"{NS}.message"] = ("error", e.report["message"])
-
+run = ss[f"{NS}.run"]
+apply_settings(NS, run, hyper)
+view = run.view()
+active = view.state in ("playing", "waiting")
 
 cols = st.columns(3)
-playing = ss[f"{NS}.playing"]
-if cols[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                  key=f"{NS}.play", type="primary", width="stretch"):
-    ss[f"{NS}.playing"] = not playing
-    ss[f"{NS}.message"] = None
-    st.rerun()  # redraw the button with its new label and start (or stop) the fragment's timer
-if cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch"):
-    guarded(lambda: race.step(100))
+cols[0].button("Pause" if active else "Play", icon=":material/pause:" if active else ":material/play_arrow:",
+               key=f"{NS}.play", type="primary", width="stretch", on_click=play_or_pause, args=(NS, active),
+               disabled=view.state == "ended")
+cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch", on_click=act, args=(NS, "step", 100))
 if cols[2].button("Reset", key=f"{NS}.reset", width="stretch", help="Back to the strong-discriminator start."):
-    new_race(race.data)
-    race = ss[f"{NS}.race"]
-    ss[f"{NS}.message"] = ("info", "Reset: both runs back at the strong-discriminator start.")
+    if new_race(dist or Shifted(preset("Gaussian"), shift)):
+        ss[f"{NS}.message"] = ("info", "Reset: both runs back at the strong-discriminator start.")
+    st.rerun()
 
 EXPLANATION = """
 **The lecture.** The minimax generator *minimises* the probability that D is right, log(1 − D(G(z))).
@@ -140,41 +124,35 @@ def run_label(i, cost):
     return f"{'AB'[i]}: {SHORT[cost]}"
 
 
-def series_of(race, values_of, x_of):
+def series_of(costs, values_of, x_of):
     return [figs.Series(run_label(i, c), x_of(i), values_of(i), figs.COST_COLORS[c], "solid" if i == 0 else "dash")
-            for i, c in enumerate(race.costs)]
+            for i, c in enumerate(costs)]
 
 
-@st.fragment(run_every=TICK_S if ss[f"{NS}.playing"] else None)
+@st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
 def live():
-    race: CostRace = ss[f"{NS}.race"]
-    if ss[f"{NS}.playing"]:
-        t0 = time.perf_counter()
-        try:
-            while time.perf_counter() - t0 < TICK_S * TRAIN_SHARE:
-                race.step(25)
-        except TrainingDiverged as e:
-            ss[f"{NS}.playing"] = False
-            ss[f"{NS}.message"] = ("error", e.report["message"])
-            st.rerun(scope="app")
+    view = run.view()  # the latest snapshot, at once; also the page's heartbeat
+    check_in(NS, view, active)
+    snap = view.snapshot
+    status_line(view)
     if ss[f"{NS}.message"]:
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)
 
-    hist = [race.history(i) for i in range(len(race.costs))]
+    costs, hist = snap["costs"], snap["history"]
     recent = [np.median(h["grad_norm_g"][-25:]) if len(h["grad_norm_g"]) else float("nan") for h in hist]
     cols = st.columns([1, 2, 2])
-    cols[0].metric("iteration", f"{race.iteration:,}", f"D pre-trained {race.pretrain_d_steps:,} steps",
+    cols[0].metric("iteration", f"{snap['iteration']:,}", f"D pre-trained {snap['pretrain_d_steps']:,} steps",
                    delta_color="off")
-    for i, cost in enumerate(race.costs):
+    for i, cost in enumerate(costs):
         with cols[1 + i]:
             st.markdown(f"**{run_label(i, cost)}** ({COST_LABELS[cost].split(': ')[1]})")
             m = st.columns(2)
-            escape = first_below(race.js_iteration, race.js[i], 0.5 * LOG2)
+            escape = first_below(snap["js_iteration"], snap["js"][i], 0.5 * LOG2)
             d_now = f"mean D(G(z)) {hist[i]['d_fake_g'][-1]:.3g}" if len(hist[i]["d_fake_g"]) else "not started"
             m[0].metric(f"{'AB'[i]}: ‖∇θ_G J‖", "—" if np.isnan(recent[i]) else f"{recent[i]:.2e}", d_now,
                         delta_color="off", help="Median of the generator's gradient norm over the last 25 iterations.")
-            m[1].metric(f"{'AB'[i]}: JS(p_data‖p_g)", f"{race.js[i][-1]:.3f} nats",
+            m[1].metric(f"{'AB'[i]}: JS(p_data‖p_g)", f"{snap['js'][i][-1]:.3f} nats",
                         f"< ½·log 2 at it. {escape:,}" if escape is not None else "not yet < ½·log 2",
                         delta_color="off", help="A grid estimate from a KDE of p_g, taken every 25 iterations; "
                         "at no overlap it can read log 2 + 0.001.")
@@ -191,9 +169,9 @@ def live():
         curves = [figs.Series(COST_LABELS[c], D_GRID, cost_of_d(c, D_GRID), figs.COST_COLORS[c]) for c in RACE_COSTS]
         grads = [figs.Series(COST_LABELS[c], D_GRID, np.abs(cost_grad_wrt_logit(c, D_GRID)), figs.COST_COLORS[c])
                  for c in RACE_COSTS]
-        rugs = [race.rug(i) for i in range(len(race.costs))]
-        fakes = series_of(race, lambda i: cost_of_d(race.costs[i], rugs[i]), lambda i: rugs[i])
-        fake_grads = series_of(race, lambda i: np.abs(cost_grad_wrt_logit(race.costs[i], rugs[i])), lambda i: rugs[i])
+        rugs = snap["rugs"]
+        fakes = series_of(costs, lambda i: cost_of_d(costs[i], rugs[i]), lambda i: rugs[i])
+        fake_grads = series_of(costs, lambda i: np.abs(cost_grad_wrt_logit(costs[i], rugs[i])), lambda i: rugs[i])
         fakes = [s._replace(label=f"fakes of {s.label}") for s in fakes]
         fake_grads = [s._replace(label=f"fakes of {s.label}") for s in fake_grads]
         st.plotly_chart(figs.analytic_figure(D_GRID, curves, grads, fakes, fake_grads, log_x), width="stretch",
@@ -201,22 +179,22 @@ def live():
         st.caption("Dots: D(G(z)) of 64 fakes per run (z at the quantiles of p_z), placed on that run's cost.")
 
     st.subheader("The race")
-    est = [race.estimates(i) for i in range(len(race.costs))]
+    p_g = snap["p_g"]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figs.grad_norm_figure(series_of(race, lambda i: hist[i]["grad_norm_g"], lambda i: hist[i]["iteration"])),
+    c1.plotly_chart(figs.grad_norm_figure(series_of(costs, lambda i: hist[i]["grad_norm_g"], lambda i: hist[i]["iteration"])),
                     width="stretch", key=f"{NS}.fig_grad")
-    c2.plotly_chart(figs.densities_figure(est[0].x, est[0].p_data,
-                                          series_of(race, lambda i: est[i].p_g, lambda i: est[i].x), race.data.name),
+    c2.plotly_chart(figs.densities_figure(snap["x"], snap["p_data"],
+                                          series_of(costs, lambda i: p_g[i][1], lambda i: p_g[i][0]), snap["data_name"]),
                     width="stretch", key=f"{NS}.fig_density")
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figs.mean_d_figure(series_of(race, lambda i: hist[i]["d_fake_g"], lambda i: hist[i]["iteration"])),
+    c1.plotly_chart(figs.mean_d_figure(series_of(costs, lambda i: hist[i]["d_fake_g"], lambda i: hist[i]["iteration"])),
                     width="stretch", key=f"{NS}.fig_d")
-    c2.plotly_chart(figs.js_figure(series_of(race, lambda i: np.array(race.js[i]), lambda i: np.array(race.js_iteration))),
+    c2.plotly_chart(figs.js_figure(series_of(costs, lambda i: snap["js"][i], lambda i: snap["js_iteration"])),
                     width="stretch", key=f"{NS}.fig_js")
     st.caption("The claim is about the start, where D(G(z)) ≈ 0. Once the fakes reach D(G(z)) ≈ ½ the two "
                "gradients are equal (the curves above cross at ½), and where each run then settles depends on "
                "the path it took, not on the cost alone.")
-    if race.config.optimizer == "adam":
+    if snap["config"]["optimizer"] == "adam":
         st.info("Adam divides each step by a running RMS of the gradient, so a uniformly tiny gradient still "
                 "makes full-sized steps: the saturating run is no longer stuck (it may even escape first), although its gradient norm "
                 "(left chart) is as small as before. SGD with momentum, the paper's rule, shows the raw effect.")

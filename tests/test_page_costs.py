@@ -23,8 +23,9 @@ def metrics(at) -> dict:
     return {m.label: (m.value, m.delta) for m in at.metric}
 
 
-def race(at):
-    return at.session_state["costs.race"]
+def race(at) -> dict:
+    """The race's latest snapshot, from its worker process."""
+    return at.session_state["costs.run"].view().snapshot
 
 
 def test_page_runs_and_shows_metrics_formulas_and_code(at):
@@ -52,53 +53,55 @@ def test_step_trains_both_runs_and_reports_the_gradient_ratio(at):
     non = float(m["B: ‖∇θ_G J‖"][0])
     assert sat < non
     assert any("gradient-norm ratio A / B" in c.value for c in at.caption)
-    assert race(at).iteration == 100
+    assert race(at)["iteration"] == 100
 
 
 def test_play_advances_and_pause_stops(at):
+    from tests.apptest import wait_until
     at.button(key="costs.play").click().run()
-    assert not at.exception and at.session_state["costs.playing"]
-    assert race(at).iteration > 0
+    run = at.session_state["costs.run"]
+    assert not at.exception and run.view().state == "playing"
+    wait_until(lambda: race(at)["iteration"], lambda n: n > 0, timeout=30)
     at.button(key="costs.play").click().run()
-    assert not at.session_state["costs.playing"]
+    assert run.view().state == "paused"
 
 
 def test_switching_costs_starts_a_new_race(at):
     at.selectbox(key="costs.cost_a").set_value("least_squares").run()
     assert not at.exception
-    assert race(at).costs == ("least_squares", "non_saturating")
+    assert race(at)["costs"] == ("least_squares", "non_saturating")
     assert any("A: least squares" in x.value for x in at.markdown)
     assert any("New race" in i.value for i in at.info)
     at.selectbox(key="costs.cost_b").set_value("max_likelihood").run()
-    assert not at.exception and race(at).costs == ("least_squares", "max_likelihood")
+    assert not at.exception and race(at)["costs"] == ("least_squares", "max_likelihood")
 
 
 def test_moving_n_rebuilds_the_start(at):
     at.slider(key="costs.n").set_value(200).run()
     assert not at.exception
     assert metrics(at)["iteration"] == ("0", "D pre-trained 200 steps")
-    assert race(at).pretrain_d_steps == 200
+    assert race(at)["pretrain_d_steps"] == 200
 
 
 def test_k_and_learning_rates_apply_in_place(at):
     at.button(key="costs.step").click().run()
-    before = race(at)
+    before = at.session_state["costs.run"]
     at.slider(key="costs.k").set_value(3).run()
     at.select_slider(key="costs.lr_g").set_value(0.01).run()
     assert not at.exception
-    assert race(at) is before and before.iteration == 100
-    assert all(r.config.k == 3 and r.config.lr_g == 0.01 for r in before.runs)
+    assert at.session_state["costs.run"] is before and race(at)["iteration"] == 100
+    assert race(at)["config"]["k"] == 3 and race(at)["config"]["lr_g"] == 0.01
 
 
 def test_bad_mixture_shows_error_and_keeps_the_race(at):
     at.selectbox(key="costs.preset").set_value("Custom Gaussian mixture").run()  # valid: a new race
-    assert not at.error and "0.3·N(" in race(at).data.name
+    assert not at.error and "0.3·N(" in race(at)["data_name"]
     at.button(key="costs.step").click().run()
-    kept = race(at)
+    kept = at.session_state["costs.run"]
     at.text_input(key="costs.mix_w").set_value("0.5, abc").run()
     assert not at.exception
     assert any("Mixture not applied" in e.value and "keeps its data" in e.value for e in at.error)
-    assert race(at) is kept and kept.iteration == 100
+    assert at.session_state["costs.run"] is kept and race(at)["iteration"] == 100
     assert metrics(at)["iteration"][0] == "100"
 
 
@@ -110,8 +113,8 @@ def test_divergence_shows_error_pauses_and_keeps_the_weights(at):
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "diverged" in errors and "restored" in errors
-    assert not at.session_state["costs.playing"]
-    assert race(at).iteration >= 100
+    assert at.session_state["costs.run"].view().state == "paused"
+    assert race(at)["iteration"] >= 100
 
 
 def test_race_runs_live_in_chromium(app_url, browser_page):

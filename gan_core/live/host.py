@@ -36,6 +36,7 @@ from concurrent.futures import Future
 RUN_KINDS = {
     "toy": "gan_core.toy.live:ToyRun",
     "mnist": "gan_core.mnist.live:MnistRun",
+    "race": "gan_core.toy.live:CostRaceRun",
 }
 SLICE_S = 0.1          # training per turn: commands wait at most this long for a running chunk
 SNAPSHOT_EVERY_S = 0.2  # a read snapshot is refreshed at most this often (pages redraw ≤ 4/s)

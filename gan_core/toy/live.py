@@ -72,3 +72,63 @@ class ToyRun(LiveRun):
             "data_name": dist.name, "noise": t.toy.noise, "width": t.toy.width,
             "history": thin(t.history), "curve": self.curve.arrays(),
         }
+
+
+class CostRaceRun(LiveRun):
+    """Two (or more) toy GANs from one strong-discriminator start that differ only in the
+    generator's cost, trained in lockstep (gan_core.toy.cost_race.CostRace).
+
+    spec: ``data`` (a Distribution1D), ``costs`` (names), ``n_pre`` (D steps before the race),
+    ``seed``, ``train`` (k, lr_d, lr_g, optimizer)."""
+
+    weight = 1.0
+    threads = 1
+
+    def __init__(self, spec: dict):
+        from gan_core.toy.cost_race import CostRace
+        data = spec["data"]
+        if not isinstance(data, Distribution1D):
+            raise ValueError("data must be a 1-D distribution.")
+        cfg = TrainConfig(seed=int(spec.get("seed", 0)), **spec.get("train", {}))
+        self.race = CostRace(data, tuple(spec["costs"]), train=cfg, n_d_steps=int(spec.get("n_pre", 500)))
+        super().__init__(self.race.runs[0])
+
+    def train(self, seconds: float) -> dict:
+        """About ``seconds`` of the race, in steps of 25 iterations (one JS estimate each)."""
+        import time
+        t0, n = time.perf_counter(), 0
+        while n == 0 or time.perf_counter() - t0 < seconds:
+            self.race.step(25)
+            n += 25
+        for run in self.race.runs:
+            run.bound_history()
+        self.train_seconds += time.perf_counter() - t0
+        return {"iterations": n}
+
+    def apply(self, settings: dict) -> dict:
+        allowed = ("k", "lr_d", "lr_g", "optimizer")
+        unknown = set(settings) - set(allowed)
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; a race changes only {list(allowed)} in place.")
+        changed = {k: v for k, v in settings.items() if getattr(self.race.config, k) != v}
+        if changed:
+            self.race.set_config(**changed)
+        return changed
+
+    def do(self, action: str, *args):
+        if action == "step":
+            self.race.step(int(args[0]) if args else 100)
+            return {"iteration": self.race.iteration}
+        raise ValueError(f"unknown action {action!r}")
+
+    def snapshot(self) -> dict:
+        race = self.race
+        est = [race.estimates(i) for i in range(len(race.costs))]
+        return {
+            "kind": "race", **self.counters(), "costs": race.costs, "pretrain_d_steps": race.pretrain_d_steps,
+            "data_name": race.data.name,
+            "history": [thin(race.history(i)) for i in range(len(race.costs))],
+            "js_iteration": np.asarray(race.js_iteration), "js": [np.asarray(j) for j in race.js],
+            "rugs": [race.rug(i) for i in range(len(race.costs))],
+            "x": est[0].x, "p_data": est[0].p_data, "p_g": [(e.x, e.p_g) for e in est],
+        }
