@@ -10,7 +10,7 @@ import torch
 from gan_core import losses
 from gan_core.toy.cost_race import CostRace, first_below, strong_discriminator_start
 from gan_core.toy.distributions import Shifted, preset
-from gan_core.losses import COST_LABELS, LOG2, cost_grad_wrt_logit, cost_of_d
+from gan_core.losses import COST_LABELS, COSTS, LOG2, cost_grad_wrt_logit, cost_of_d
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
 from ui import cost_figures as figs
@@ -25,8 +25,7 @@ NS = "costs"
 TICK_S = 0.3              # the live view redraws about 3 times a second
 TRAIN_SHARE = 0.6         # of each tick spent training; the rest estimates JS and draws
 RACE_COSTS = list(COST_LABELS)
-SHORT = {"saturating": "saturating", "non_saturating": "non-saturating",
-         "least_squares": "least squares", "max_likelihood": "max. likelihood"}
+SHORT = {c.name: c.short for c in COSTS}
 D_GRID = np.unique(np.concatenate([np.logspace(-6, -1, 120), np.linspace(0.1, 1 - 1e-6, 400)]))
 ss = st.session_state
 
@@ -123,11 +122,8 @@ def explanation():
     st.markdown(EXPLANATION)
     st.latex(r"J^{(D)} = -\tfrac12\,\mathbb{E}_{x}\log D(x) - \tfrac12\,\mathbb{E}_{z}\log\big(1-D(G(z))\big)")
     st.markdown(f"D always learns with J^(D) (= log 2 ≈ {LOG2:.2f} when D = ½ everywhere); G uses one of:")
-    st.latex(r"\begin{array}{lll} & J^{(G)} & \partial J/\partial a \\ \hline"
-             r"\text{saturating} & \mathbb{E}_z\log(1-D) & -D \\"
-             r"\text{non-saturating} & -\mathbb{E}_z\log D & -(1-D) \\"
-             r"\text{least squares} & \tfrac12\mathbb{E}_z(D-1)^2 & -D(1-D)^2 \\"
-             r"\text{max. likelihood} & -\mathbb{E}_z\,e^{a} = -\mathbb{E}_z\tfrac{D}{1-D} & -\tfrac{D}{1-D}"
+    rows = r" \\ ".join(rf"\text{{{c.short}}} & {c.tex[0]} & {c.tex[1]}" for c in COSTS)
+    st.latex(r"\begin{array}{lll} & J^{(G)} & \partial J/\partial a \\ \hline" + rows +
              r"\end{array}\qquad D = D(G(z)) = \sigma(a)")
     st.caption("Every game shares J^(D) and differs only in the generator's cost (Goodfellow's tutorial). "
                "Least squares here is LSGAN's generator cost applied to this sigmoid D; the full LSGAN "
@@ -225,10 +221,9 @@ def live():
 live()
 
 with st.expander("Show the code behind each curve"):
-    st.markdown("**The curves**: each cost as a function of D(G(z)), and its derivative with respect to the logit.")
-    st.code(inspect.getsource(cost_of_d) + "\n\n" + inspect.getsource(cost_grad_wrt_logit), language="python")
-    st.markdown("**The generator costs** the trainer uses, on logits (softplus keeps them finite):")
-    st.code("\n\n".join(inspect.getsource(f) for f in losses.GENERATOR_COSTS.values()), language="python")
+    st.markdown("**The generator costs**: one record per cost, read by these curves, by the trainer (on logits; "
+                "softplus keeps them finite) and by the hand-written backprop below.")
+    st.code(inspect.getsource(losses), language="python")
     st.markdown("**The generator update** of the one trainer (Algorithm 1, step 2) and, for these small MLPs, "
                 "the hand-written backprop it actually runs (checked equal to autograd in the tests):")
     st.code(inspect.getsource(GANTrainer._generator_update) + "\n\n" + inspect.getsource(MLPStepKernel.generator_grads),
