@@ -173,7 +173,7 @@ def live():
             m[1].metric(f"{'AB'[i]}: JS(p_data‖p_g)", f"{race.js[i][-1]:.3f} nats",
                         f"< ½·log 2 at it. {escape:,}" if escape is not None else "not yet < ½·log 2",
                         delta_color="off", help="A grid estimate from a KDE of p_g, taken every 25 iterations; "
-                        "at no overlap it can read log 2 + 0.001.")
+                        "at no overlap it reads log 2, JS's largest value.")
     if not np.isnan(recent).any() and recent[1] > 0:
         first = [np.median(h["grad_norm_g"][:10]) for h in hist]
         st.caption(f"Generator gradient-norm ratio A / B: {first[0] / first[1]:.2e} over the first 10 iterations "
