@@ -96,7 +96,7 @@ def test_canonical_case_converges():
 
 
 def test_toy_cli_prints_one_json_line(capsys):
-    from gan_core.toy.cli import main
+    from gan_core.cli import main
     main(["toy", "--steps", "200", "--k", "2", "--seed", "1"])
     line = capsys.readouterr().out.strip().splitlines()
     assert len(line) == 1
