@@ -7,6 +7,13 @@ fake in one batch. tests/test_trainer.py checks the gradients equal autograd's t
 
 Only the *gradient computation* lives here: the trainer, its optimizers (torch.optim),
 its k-loop, metrics and rollback are the same for every model.
+
+Private torch functions, checked on torch 2.13.0: the backward of each activation
+(torch.ops.aten.leaky_relu_backward, threshold_backward, tanh_backward) and the fused optimizer
+kernels torch.optim's own fused Adam / SGD call (torch._fused_adam_, torch._fused_sgd_). They are
+not a public API and may change meaning in another torch; tests/test_trainer.py fails loudly if
+they do: the gradients must equal autograd's for every activation, and fast_optimizer_step must
+equal torch.optim's own step bitwise.
 """
 from __future__ import annotations
 
