@@ -1,6 +1,6 @@
 """KL and JS divergences, the GAN identity and Wasserstein-1: exact, on a grid, and from samples.
 
-The lecture's definitions (seed 004), natural log throughout, so every value is in nats
+The lecture's definitions, natural log throughout, so every value is in nats
 (divide by log 2 for bits):
 
     KL(p‖q) = ∫ p(x) log(p(x)/q(x)) dx

@@ -197,8 +197,8 @@ def train_discriminator_to_optimum(trainer: GANTrainer, max_steps: int = 3000, t
                                    check_every: int = 50, probe: np.ndarray | None = None) -> int:
     """G frozen; D steps until D(x) on a probe grid stops changing. Returns the D steps taken.
 
-    With G fixed, D converges towards D* (the seeds' Part II), so the page's D curve visibly
-    lands on the dashed D* curve. Minibatch noise keeps a D at a fixed learning rate jittering
+    With G fixed, D converges towards D* (Goodfellow et al. 2014, Proposition 1), so the page's
+    D curve visibly lands on the dashed D* curve. Minibatch noise keeps a D at a fixed learning rate jittering
     around its optimum, so a second phase settles it at a tenth of lr_D (restored afterwards),
     as one anneals the step size to actually reach an optimum.
     """
