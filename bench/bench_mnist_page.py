@@ -82,7 +82,6 @@ def main(argv=None) -> dict:
     args = p.parse_args(argv)
     from playwright.sync_api import sync_playwright
     images = load_images("embedded")[:2]
-    (ROOT / "artifacts").mkdir(exist_ok=True)
     port = free_port()
     server = start_server(port)
     url = f"http://127.0.0.1:{port}"

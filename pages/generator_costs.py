@@ -8,7 +8,7 @@ import streamlit as st
 from gan_core import losses
 from gan_core.toy.cost_race import CostRace, first_below, strong_discriminator_start
 from gan_core.toy.distributions import Shifted, preset
-from gan_core.losses import COST_LABELS, LOG2, cost_grad_wrt_logit, cost_of_d
+from gan_core.losses import COST_LABELS, COSTS, LOG2, cost_grad_wrt_logit, cost_of_d
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer
 from ui import cost_figures as figs
@@ -22,8 +22,7 @@ NS = "costs"
 TICK_S = 0.3              # the live view redraws about 3 times a second while the race trains
 IDLE_TICK_S = 4.0         # paused: a slow heartbeat keeps the race alive while the page is open
 RACE_COSTS = list(COST_LABELS)
-SHORT = {"saturating": "saturating", "non_saturating": "non-saturating",
-         "least_squares": "least squares", "max_likelihood": "max. likelihood"}
+SHORT = {c.name: c.short for c in COSTS}
 D_GRID = np.unique(np.concatenate([np.logspace(-6, -1, 120), np.linspace(0.1, 1 - 1e-6, 400)]))
 ss = st.session_state
 
@@ -107,11 +106,8 @@ def explanation():
     st.markdown(EXPLANATION)
     st.latex(r"J^{(D)} = -\tfrac12\,\mathbb{E}_{x}\log D(x) - \tfrac12\,\mathbb{E}_{z}\log\big(1-D(G(z))\big)")
     st.markdown(f"D always learns with J^(D) (= log 2 ≈ {LOG2:.2f} when D = ½ everywhere); G uses one of:")
-    st.latex(r"\begin{array}{lll} & J^{(G)} & \partial J/\partial a \\ \hline"
-             r"\text{saturating} & \mathbb{E}_z\log(1-D) & -D \\"
-             r"\text{non-saturating} & -\mathbb{E}_z\log D & -(1-D) \\"
-             r"\text{least squares} & \tfrac12\mathbb{E}_z(D-1)^2 & -D(1-D)^2 \\"
-             r"\text{max. likelihood} & -\mathbb{E}_z\,e^{a} = -\mathbb{E}_z\tfrac{D}{1-D} & -\tfrac{D}{1-D}"
+    rows = r" \\ ".join(rf"\text{{{c.short}}} & {c.tex[0]} & {c.tex[1]}" for c in COSTS)
+    st.latex(r"\begin{array}{lll} & J^{(G)} & \partial J/\partial a \\ \hline" + rows +
              r"\end{array}\qquad D = D(G(z)) = \sigma(a)")
     st.caption("Every game shares J^(D) and differs only in the generator's cost (Goodfellow's tutorial). "
                "Least squares here is LSGAN's generator cost applied to this sigmoid D; the full LSGAN "
@@ -155,7 +151,7 @@ def live():
             m[1].metric(f"{'AB'[i]}: JS(p_data‖p_g)", f"{snap['js'][i][-1]:.3f} nats",
                         f"< ½·log 2 at it. {escape:,}" if escape is not None else "not yet < ½·log 2",
                         delta_color="off", help="A grid estimate from a KDE of p_g, taken every 25 iterations; "
-                        "at no overlap it can read log 2 + 0.001.")
+                        "at no overlap it reads log 2, JS's largest value.")
     if not np.isnan(recent).any() and recent[1] > 0:
         first = [np.median(h["grad_norm_g"][:10]) for h in hist]
         st.caption(f"Generator gradient-norm ratio A / B: {first[0] / first[1]:.2e} over the first 10 iterations "
@@ -203,10 +199,9 @@ def live():
 live()
 
 with st.expander("Show the code behind each curve"):
-    st.markdown("**The curves**: each cost as a function of D(G(z)), and its derivative with respect to the logit.")
-    st.code(inspect.getsource(cost_of_d) + "\n\n" + inspect.getsource(cost_grad_wrt_logit), language="python")
-    st.markdown("**The generator costs** the trainer uses, on logits (softplus keeps them finite):")
-    st.code("\n\n".join(inspect.getsource(f) for f in losses.GENERATOR_COSTS.values()), language="python")
+    st.markdown("**The generator costs**: one record per cost, read by these curves, by the trainer (on logits; "
+                "softplus keeps them finite) and by the hand-written backprop below.")
+    st.code(inspect.getsource(losses), language="python")
     st.markdown("**The generator update** of the one trainer (Algorithm 1, step 2) and, for these small MLPs, "
                 "the hand-written backprop it actually runs (checked equal to autograd in the tests):")
     st.code(inspect.getsource(GANTrainer._generator_update) + "\n\n" + inspect.getsource(MLPStepKernel.generator_grads),

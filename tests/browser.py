@@ -43,7 +43,9 @@ def start_server(port: int) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "streamlit", "run", os.environ.get("GAN_LAB_APP", "app.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
-    log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")
+    log_path = ROOT / "artifacts" / f"streamlit-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)   # a fresh clone has no artifacts/ yet
+    log = open(log_path, "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -109,7 +111,6 @@ def screenshot(page, name: str) -> Path:
 @pytest.fixture(scope="session")
 def app_url():
     require_chromium()
-    (ROOT / "artifacts").mkdir(exist_ok=True)
     port = free_port()
     proc = start_server(port)
     yield f"http://127.0.0.1:{port}"

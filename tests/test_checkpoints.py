@@ -231,3 +231,30 @@ def test_safetensors_whose_header_length_starts_with_byte_0x80_is_still_safetens
     assert blob[:1] == b"\x80"
     tensors, meta = read_checkpoint(io.BytesIO(blob))
     assert meta["format"] == FORMAT and tensors
+
+
+# ----------------------------------------------------------------------------- the JSON beside a checkpoint
+
+@pytest.mark.parametrize("command", ["sample", "evaluate"])
+def test_the_json_beside_a_checkpoint_is_named_as_such(command, tmp_path):
+    """`train` writes run.json beside run.safetensors; passing it reported a 7-quintillion-byte header."""
+    from gan_core.cli import main
+    out = ["--out", str(tmp_path / "x.npy")] if command == "sample" else []
+    with pytest.raises(SystemExit) as exc:
+        main([command, "pretrained/cgan.json", *out])
+    message = str(exc.value)
+    assert "metadata file written beside a checkpoint" in message and "pass the .safetensors file" in message
+    assert "header length" not in message
+
+
+def test_a_checkpoint_whose_first_byte_is_a_brace_still_loads():
+    """A header of 123 + 256·j bytes starts the file with 0x7b = '{': still a checkpoint, not JSON."""
+    header, body = _split(_model_bytes())
+    text = json.dumps(header)
+    padded = text + " " * ((123 - len(text)) % 256)      # trailing spaces: the same JSON
+    blob = struct.pack("<Q", len(padded)) + padded.encode() + body
+    assert blob[:1] == b"{"
+    tensors, meta = read_checkpoint(io.BytesIO(blob))
+    assert meta["model_config"] == SMALL and tensors
+    with pytest.raises(CheckpointError, match="metadata file written beside a checkpoint"):
+        read_checkpoint(io.BytesIO(json.dumps({"model": "dcgan", "iterations": 3}, indent=2).encode()))

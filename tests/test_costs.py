@@ -1,6 +1,6 @@
 """Generator costs: closed-form derivatives vs autograd, and the lecture's claim, measured.
 
-The claim (seeds: "when sample is likely fake ... gradient in this region is relatively flat"):
+The claim (the lecture: "when sample is likely fake ... gradient in this region is relatively flat"):
 with a discriminator pre-trained to near-optimal on data far from the generator, the saturating
 cost's generator gradient is tiny next to the non-saturating one's, and the non-saturating run's
 JS falls faster. Seeded, so the numbers are the same on every machine.

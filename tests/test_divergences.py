@@ -172,3 +172,21 @@ def test_binned_kde_matches_scipy_gaussian_kde(n):
     x = np.linspace(-5, 5, 300)
     ref = gaussian_kde(xs)(x)
     assert np.max(np.abs(dv.kde_on_grid(xs, x) - ref)) < 1e-3 * ref.max()
+
+
+@pytest.mark.parametrize("rule", dv.BANDWIDTH_RULES)
+def test_kde_rules_and_a_given_width_match_scipy(rule):
+    """One KDE serves both pages: Scott (this page) and Silverman (the toy GAN's p_g), or a width h."""
+    from scipy.stats import gaussian_kde
+
+    xs = GaussianMixture().sample(2000, np.random.default_rng(7))
+    x = np.sort(np.concatenate([np.linspace(-5, 5, 300), [0.1234, 0.12341]]))  # uneven, as plot_grid's
+    h = dv.kde_bandwidth(xs, rule)
+    ref = gaussian_kde(xs, bw_method=h / xs.std(ddof=1))(x)
+    assert np.max(np.abs(dv.kde_on_grid(xs, x, rule) - ref)) < 1e-4 * ref.max()
+    assert np.array_equal(dv.kde_on_grid(xs, x, rule), dv.kde_on_grid(xs, x, h))
+    tiny = 1e-6  # far narrower than the grid: summed directly, still exact
+    ref = gaussian_kde(xs, bw_method=tiny / xs.std(ddof=1))(x)
+    np.testing.assert_allclose(dv.kde_on_grid(xs, x, tiny), ref, atol=1e-12)
+    with pytest.raises(ValueError, match="bandwidth rule"):
+        dv.kde_on_grid(xs, x, "rule of thumb")

@@ -87,7 +87,7 @@ def test_classifier_config_round_trip(tmp_path):
     x = torch.zeros(2, 1, 28, 28)
     torch.testing.assert_close(again.eval()(x), model.eval()(x))
     assert json.loads((tmp_path / "m.json").read_text()) == {"note": "test"}
-    with pytest.raises(FileNotFoundError, match="python -m gan_core.mnist.classifier"):
+    with pytest.raises(FileNotFoundError, match="python -m gan_core classifier"):
         load_classifier(tmp_path / "missing.safetensors")
 
 

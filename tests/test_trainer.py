@@ -11,7 +11,7 @@ from gan_core.losses import (
     EQUILIBRIUM_VALUE, LOG2, discriminator_loss, generator_loss, generator_loss_non_saturating,
     generator_loss_saturating,
 )
-from gan_core.toy.mlp_fast import MLPStepKernel
+from gan_core.toy.mlp_fast import MLPStepKernel, fast_optimizer_step
 from gan_core.toy.networks import MLP, MLPConfig
 from gan_core.toy.game import build_toy_gan
 from gan_core.trainer import TrainConfig, TrainingDiverged
@@ -88,6 +88,42 @@ def test_fast_and_autograd_paths_train_alike():
     assert fast.kernel is not None and slow.kernel is None
     a, b = fast.train(20), slow.train(20)
     np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
+
+
+# ---- the fast path's optimizer step calls torch's private fused kernels (torch._fused_adam_,
+# torch._fused_sgd_): if a torch upgrade changes what their arguments mean, these fail
+OPTIMIZERS = {
+    "adam": lambda p, **kw: torch.optim.Adam([p], lr=2e-3, betas=(0.5, 0.999), weight_decay=1e-2, **kw),
+    "sgd": lambda p, **kw: torch.optim.SGD([p], lr=2e-2, momentum=0.5, weight_decay=1e-2, **kw),
+    "sgd_nesterov": lambda p, **kw: torch.optim.SGD([p], lr=2e-2, momentum=0.9, nesterov=True, **kw),
+}
+
+
+@pytest.mark.parametrize("kind", list(OPTIMIZERS))
+def test_fast_optimizer_step_is_torch_optims_own_step(kind):
+    """Same tensors, same gradients, 6 steps (the learning rate changed halfway, as set_config
+    does): bitwise equal to the fused optimizer's step(), and to 1e-7 of the plain for-loop one."""
+    gen = torch.Generator().manual_seed(0)
+    start = torch.randn(97, generator=gen)
+    grads = [torch.randn(97, generator=gen) for _ in range(6)]
+    params = {name: torch.nn.Parameter(start.clone()) for name in ("fast", "fused", "plain")}
+    opts = {"fast": OPTIMIZERS[kind](params["fast"], fused=True),
+            "fused": OPTIMIZERS[kind](params["fused"], fused=True),
+            "plain": OPTIMIZERS[kind](params["plain"], foreach=False)}
+    for i, g in enumerate(grads):
+        if i == 3:
+            for opt in opts.values():
+                opt.param_groups[0]["lr"] *= 0.5
+        for p in params.values():
+            p.grad = g.clone()
+        fast_optimizer_step(opts["fast"])
+        opts["fused"].step()
+        opts["plain"].step()
+    assert not torch.equal(params["fast"], start)
+    assert torch.equal(params["fast"], params["fused"])
+    torch.testing.assert_close(params["fast"], params["plain"], rtol=1e-7, atol=1e-7)
+    for key, value in opts["fused"].state[params["fused"]].items():
+        assert torch.equal(opts["fast"].state[params["fast"]][key], value), key
 
 
 # ---- Algorithm 1: k discriminator updates per generator update, counted

@@ -8,10 +8,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from gan_core.losses import LOG2
+from ui.series import downsample, finite
+
 COST_COLORS = {"saturating": "#d62728", "non_saturating": "#1f77b4",
                "least_squares": "#2ca02c", "max_likelihood": "#9467bd"}
 DATA_COLOR = "#7f7f7f"
-LOG2 = math.log(2.0)
 MAX_POINTS = 1500  # longer histories are thinned before they reach the browser
 
 
@@ -32,22 +34,6 @@ def _layout(fig: go.Figure, title: str, height: int = 300, **kw) -> go.Figure:
     return fig
 
 
-def _thin(x, y):
-    """At most MAX_POINTS points: block means, so a noisy curve keeps its level, not its spikes."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    if len(x) <= MAX_POINTS:
-        return x, y
-    b = int(math.ceil(len(x) / MAX_POINTS))
-    n = len(x) // b * b
-    return x[:n].reshape(-1, b)[:, -1], np.nanmean(y[:n].reshape(-1, b), axis=1)
-
-
-def _finite(y) -> np.ndarray:
-    y = np.asarray(y, dtype=float).copy()
-    y[~np.isfinite(y)] = np.nan
-    return y
-
-
 def analytic_figure(d, curves: list[Series], grads: list[Series], fakes: list[Series],
                     fake_grads: list[Series], log_x: bool = False) -> go.Figure:
     """Top: each cost J as a function of D(G(z)). Bottom: |∂J/∂a|, the signal through D's logit a.
@@ -59,10 +45,10 @@ def analytic_figure(d, curves: list[Series], grads: list[Series], fakes: list[Se
                                         "|∂J/∂a|: the gradient that reaches G through D's logit a"))
     for row, lines, dots in ((1, curves, fakes), (2, grads, fake_grads)):
         for s in lines:
-            fig.add_scatter(x=d, y=_finite(s.y), name=s.label, legendgroup=s.label, showlegend=row == 1,
+            fig.add_scatter(x=d, y=finite(s.y), name=s.label, legendgroup=s.label, showlegend=row == 1,
                             line=dict(color=s.color, width=2.5, dash=s.dash), row=row, col=1)
         for s in dots:
-            fig.add_scatter(x=s.x, y=_finite(s.y), mode="markers", name=s.label, legendgroup=s.label,
+            fig.add_scatter(x=s.x, y=finite(s.y), mode="markers", name=s.label, legendgroup=s.label,
                             showlegend=row == 1, marker=dict(color=s.color, size=8, opacity=0.6,
                                                              line=dict(color="black", width=1)), row=row, col=1)
     fig.update_yaxes(range=[-4.5, 4.5], title_text="J (cost)", row=1, col=1)
@@ -80,7 +66,7 @@ def curves_figure(title: str, series: list[Series], y_title: str, log_y: bool = 
                   reference: tuple[float, str] | None = None, height: int = 280) -> go.Figure:
     fig = go.Figure()
     for s in series:
-        x, y = _thin(s.x, _finite(s.y))
+        x, y = downsample(s.x, finite(s.y), max_points=MAX_POINTS)
         fig.add_scatter(x=x, y=y, name=s.label, mode="lines", line=dict(color=s.color, width=1.8, dash=s.dash))
     if reference is not None:
         fig.add_hline(y=reference[0], line=dict(dash="dot", color=DATA_COLOR),

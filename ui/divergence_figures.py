@@ -1,13 +1,13 @@
 """Plotly figures for the divergence page: plain arrays in, ``go.Figure`` out (no Streamlit)."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import plotly.graph_objects as go
 
+from gan_core.losses import LOG2
+from ui.series import finite
+
 P_COLOR, Q_COLOR, M_COLOR, JS_COLOR = "#1f77b4", "#d62728", "#7f7f7f", "#2ca02c"
-LOG2 = math.log(2.0)
 
 
 def _figure(traces: list[dict], title: str, height: int = 320, **layout) -> go.Figure:
@@ -40,13 +40,6 @@ def _vline(x, xref="x", yref="y", dash="dot", color="black") -> dict:
                 line=dict(color=color, dash=dash, width=1.5))
 
 
-def _finite(y) -> np.ndarray:
-    """±∞ cannot be drawn: leave a gap there (the page says where and why)."""
-    y = np.asarray(y, dtype=float).copy()
-    y[~np.isfinite(y)] = np.nan
-    return y
-
-
 def densities_figure(x, p, q, p_name="p", q_name="q") -> go.Figure:
     """p, q and their mixture M = (p + q)/2 on a shared grid."""
     x, p, q = (np.asarray(v, dtype=float) for v in (x, p, q))
@@ -64,14 +57,14 @@ def integrands_figure(x, kl_pq, kl_qp, js) -> go.Figure:
         ("q log(q/p): area = KL(q‖p)", kl_qp, Q_COLOR),
         ("½p log(p/M) + ½q log(q/M): area = JS(p‖q)", js, JS_COLOR),
     ]
-    return _figure([_line(x, _finite(y), name, color, fill="tozeroy", opacity=0.6) for name, y, color in curves],
+    return _figure([_line(x, finite(y), name, color, fill="tozeroy", opacity=0.6) for name, y, color in curves],
                    "Integrands (natural log): the area under each curve is the number", height=360,
                    xaxis=_axis("x"), yaxis=_axis("nats per unit x"), shapes=[_hline(0, dash="solid", color="black")])
 
 
 def discriminator_figure(x, d_star) -> go.Figure:
     """D*(x) = p/(p + q), with the value 1/2 it takes where p = q."""
-    return _figure([_line(x, _finite(d_star), "D*(x) = p/(p+q)", "black", line=dict(width=2.5))],
+    return _figure([_line(x, finite(d_star), "D*(x) = p/(p+q)", "black", line=dict(width=2.5))],
                    "Optimal discriminator D*(x)", height=280, xaxis=_axis("x"),
                    yaxis=_axis("D*(x)", range=[-0.05, 1.05]), shapes=[_hline(0.5)],
                    annotations=[dict(text="½ (p = q)", x=1, xref="x domain", y=0.5, yref="y",
@@ -86,7 +79,7 @@ def sweep_figure(shifts, js, kl, w1, current: float) -> go.Figure:
     data, layout, shapes, notes = [], {}, [], []
     for i, (title, y, color) in enumerate(panels):
         n = "" if i == 0 else str(i + 1)
-        data.append(_line(shifts, _finite(y), title, color, mode="lines+markers", marker=dict(size=4),
+        data.append(_line(shifts, finite(y), title, color, mode="lines+markers", marker=dict(size=4),
                           showlegend=False, xaxis=f"x{n}", yaxis=f"y{n}"))
         lo, hi = i / 3 + (0.03 if i else 0), (i + 1) / 3 - (0.03 if i < 2 else 0)
         layout[f"xaxis{n}"] = _axis("shift s", domain=[lo, hi], anchor=f"y{n}")
@@ -119,7 +112,7 @@ def samples_figure(x, p, q, xp, xq, bins: int = 60) -> go.Figure:
 def discrete_terms_figure(kl_pq_terms, kl_qp_terms, js_terms) -> go.Figure:
     """One bar per index i and divergence: the terms of the sums."""
     idx = np.arange(1, len(js_terms) + 1)
-    bars = [dict(type="bar", x=idx, y=_finite(y), name=name, marker=dict(color=color))
+    bars = [dict(type="bar", x=idx, y=finite(y), name=name, marker=dict(color=color))
             for name, y, color in [("p_i log(p_i/q_i)", kl_pq_terms, P_COLOR),
                                    ("q_i log(q_i/p_i)", kl_qp_terms, Q_COLOR),
                                    ("JS term", js_terms, JS_COLOR)]]

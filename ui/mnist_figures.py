@@ -9,7 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gan_core.mnist.training import image_grid
-from ui.toy_figures import COLORS, downsample
+from ui.series import downsample
+from ui.toy_figures import COLORS
 
 
 def grid_image(images, ncols: int = 8, scale: int = 2) -> np.ndarray:

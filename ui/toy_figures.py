@@ -12,6 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui.series import downsample
+
 COLORS = {"data": "#111111", "gen": "#2ca02c", "d": "#1f77b4", "d_star": "#d62728", "half": "#7f7f7f",
           "z": "#9467bd"}
 
@@ -77,22 +79,6 @@ def paper_figure(x, p_data, p_g, d, d_star, z, gz, fakes=()) -> go.Figure:
     under the x-line with z rescaled to the plot's width, and a segment joins each z to G(z).
     """
     return update_paper_figure(_paper_skeleton(), x, p_data, p_g, d, d_star, z, gz, fakes)
-
-
-def downsample(x, *ys, max_points: int = 1500):
-    """Bin means of long series so a chart of a million steps still draws quickly."""
-    x = np.asarray(x, float)
-    n = len(x)
-    if n <= max_points:
-        return (x,) + tuple(np.asarray(y, float) for y in ys)
-    edges = np.linspace(0, n, max_points + 1).astype(int)
-    out = [np.add.reduceat(x, edges[:-1]) / np.diff(edges)]
-    for y in ys:
-        y = np.asarray(y, float)
-        sums = np.add.reduceat(np.nan_to_num(y), edges[:-1])
-        counts = np.add.reduceat(np.isfinite(y).astype(float), edges[:-1])
-        out.append(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan))
-    return tuple(out)
 
 
 def loss_figure(it, d_loss, g_loss, d_ref: float, g_ref: float, g_label: str) -> go.Figure:

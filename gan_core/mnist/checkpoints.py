@@ -93,6 +93,9 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[dict, dict]:
         raise CheckpointError(f"{name}: the file is empty.")
     if len(data) < 8:
         raise CheckpointError(f"{name}: truncated: {len(data)} bytes, too short for the 8-byte header length.")
+    if data[:64].lstrip()[:1] == b"{" and not _looks_like_safetensors(data):   # text JSON, not a length
+        raise CheckpointError(f"{name}: this is JSON, the metadata file written beside a checkpoint, not the "
+                              "checkpoint itself; pass the .safetensors file.")
     (n,) = struct.unpack("<Q", data[:8])
     if n > MAX_HEADER_BYTES:
         raise CheckpointError(f"{name}: header length {n:,} bytes is over the {MAX_HEADER_BYTES:,}-byte cap "

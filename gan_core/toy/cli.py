@@ -1,5 +1,7 @@
 """`python -m gan_core toy`: train the 1-D toy GAN headless and print one JSON line.
 
+Added to the one command line by gan_core/cli.py.
+
     python -m gan_core toy --data Gaussian --k 1 --lr-d 2e-3 --lr-g 5e-4 --cost non_saturating --seconds 3
 """
 from __future__ import annotations
@@ -38,7 +40,7 @@ def add_toy_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def run_toy(args) -> dict:
+def run_toy(args, argv=None) -> dict:
     torch.set_num_threads(1)  # tiny tensors: threads only add overhead
     data = preset(args.data)
     try:
@@ -79,11 +81,3 @@ def run_toy(args) -> dict:
     }
     print(json.dumps(result))
     return result
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m gan_core")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_toy_parser(sub)
-    args = parser.parse_args(argv)
-    return args.func(args)

@@ -1,6 +1,6 @@
 """KL and JS divergences, the GAN identity and Wasserstein-1: exact, on a grid, and from samples.
 
-The lecture's definitions (seed 004), natural log throughout, so every value is in nats
+The lecture's definitions, natural log throughout, so every value is in nats
 (divide by log 2 for bits):
 
     KL(p‖q) = ∫ p(x) log(p(x)/q(x)) dx
@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import integrate, optimize, signal
-from scipy.stats import gaussian_kde
 
 from gan_core.toy.distributions import Distribution1D, GaussianMixture, Shifted
 
@@ -103,8 +102,11 @@ def _integrate(f, points: np.ndarray, args=(), rtol=_RTOL, atol=_ATOL) -> tuple[
     return res.integral.sum(axis=-1), res.error.sum(axis=-1)
 
 
-def _plogratio(p: np.ndarray, logp: np.ndarray, logq: np.ndarray) -> np.ndarray:
-    """p·log(p/q) with the conventions 0·log(0/q) = 0 and p·log(p/0) = +∞ for p > 0."""
+def plogratio(p: np.ndarray, logp: np.ndarray, logq: np.ndarray) -> np.ndarray:
+    """p·log(p/q) from p, log p and log q, with 0·log(0/q) = 0 and p·log(p/0) = +∞ for p > 0.
+
+    Taking the logs lets the exact integrands stay exact in far tails where p underflows to 0
+    but log p does not; every KL and JS here (exact, on a grid, discrete) is built from it."""
     with np.errstate(invalid="ignore", over="ignore"):
         return np.where(p > 0, p * (logp - logq), 0.0)
 
@@ -126,40 +128,46 @@ def _uncovered(p: Distribution1D, q: Distribution1D) -> str:
 def kl_integrand(p: Distribution1D, q: Distribution1D, x) -> np.ndarray:
     """p(x) log(p(x)/q(x)): its area is KL(p‖q)."""
     logp = p.logpdf(x)
-    return _plogratio(np.exp(logp), logp, q.logpdf(x))
+    return plogratio(np.exp(logp), logp, q.logpdf(x))
 
 
 def js_integrand(p: Distribution1D, q: Distribution1D, x) -> np.ndarray:
     """½ p log(p/M) + ½ q log(q/M), M = (p+q)/2: its area is JS(p‖q)."""
     logp, logq = p.logpdf(x), q.logpdf(x)
     logm = np.logaddexp(logp, logq) - LOG2
-    return 0.5 * (_plogratio(np.exp(logp), logp, logm) + _plogratio(np.exp(logq), logq, logm))
+    return 0.5 * (plogratio(np.exp(logp), logp, logm) + plogratio(np.exp(logq), logq, logm))
 
 
 def value_integrand(p: Distribution1D, q: Distribution1D, x) -> np.ndarray:
     """p log D* + q log(1 - D*), D* = p/(p+q): its area is V(G, D*)."""
     logp, logq = p.logpdf(x), q.logpdf(x)
     log_sum = np.logaddexp(logp, logq)
-    return _plogratio(np.exp(logp), logp, log_sum) + _plogratio(np.exp(logq), logq, log_sum)
+    return plogratio(np.exp(logp), logp, log_sum) + plogratio(np.exp(logq), logq, log_sum)
 
 
-def optimal_discriminator(p: Distribution1D, q: Distribution1D, x) -> np.ndarray:
-    """D*(x) = p(x) / (p(x) + q(x)); nan where both are 0."""
-    pp, qq = p.pdf(x), q.pdf(x)
+def optimal_discriminator(p_data, p_g) -> np.ndarray:
+    """D*(x) = p_data(x) / (p_data(x) + p_g(x)) from density values; NaN where both vanish."""
+    p_data, p_g = np.asarray(p_data, dtype=float), np.asarray(p_g, dtype=float)
+    total = p_data + p_g
     with np.errstate(invalid="ignore", divide="ignore"):
-        return pp / (pp + qq)
+        return np.where(total > 0, p_data / total, np.nan)
 
 
-def plot_grid(p: Distribution1D, q: Distribution1D, n: int = 801) -> np.ndarray:
-    """A grid over both plot ranges (5 % margin) that also holds the finite support ends,
-    so the jump of a uniform density is drawn as a vertical edge."""
-    (a, b), (c, d) = p.plot_range(), q.plot_range()
-    lo, hi = min(a, c), max(b, d)
-    pad = 0.05 * (hi - lo)
-    ends = np.array([t for t in (*p.support(), *q.support()) if np.isfinite(t)])
+def grid_over(intervals, n: int = 801, margin: float = 0.05, extra: float = 0.0, ends=()) -> np.ndarray:
+    """n evenly spaced points over the union of `intervals`, widened on each side by
+    margin·(its width) + extra; points just either side of each finite value in `ends` are
+    added, so the jump of a density at a support end is drawn as a vertical edge."""
+    lo, hi = min(a for a, _ in intervals), max(b for _, b in intervals)
+    pad = margin * (hi - lo) + extra
+    ends = np.array([t for t in ends if np.isfinite(t)], dtype=float)
     eps = 1e-9 * (hi - lo)
     x = np.concatenate([np.linspace(lo - pad, hi + pad, n), ends - eps, ends + eps])
     return np.unique(x[(x >= lo - pad) & (x <= hi + pad)])
+
+
+def plot_grid(p: Distribution1D, q: Distribution1D, n: int = 801) -> np.ndarray:
+    """A grid over both plot ranges (5 % margin) that also holds the finite support ends."""
+    return grid_over([p.plot_range(), q.plot_range()], n, margin=0.05, ends=(*p.support(), *q.support()))
 
 
 def pointwise(p: Distribution1D, q: Distribution1D, x) -> dict[str, np.ndarray]:
@@ -168,7 +176,7 @@ def pointwise(p: Distribution1D, q: Distribution1D, x) -> dict[str, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return {"x": x, "p": p.pdf(x), "q": q.pdf(x), "kl_pq": kl_integrand(p, q, x),
                 "kl_qp": kl_integrand(q, p, x), "js": js_integrand(p, q, x),
-                "d_star": optimal_discriminator(p, q, x)}
+                "d_star": optimal_discriminator(p.pdf(x), q.pdf(x))}
 
 
 def sweep_range(p: Distribution1D, q: Distribution1D) -> float:
@@ -228,11 +236,11 @@ def divergence_sweep(p: Distribution1D, q: Distribution1D, shifts) -> dict[str, 
     def js(x, s):
         lp, lq = p.logpdf(x), q.logpdf(x - s)
         lm = np.logaddexp(lp, lq) - LOG2
-        return 0.5 * (_plogratio(np.exp(lp), lp, lm) + _plogratio(np.exp(lq), lq, lm))
+        return 0.5 * (plogratio(np.exp(lp), lp, lm) + plogratio(np.exp(lq), lq, lm))
 
     def kl(x, s):
         lp = p.logpdf(x)
-        return _plogratio(np.exp(lp), lp, q.logpdf(x - s))
+        return plogratio(np.exp(lp), lp, q.logpdf(x - s))
 
     kl_inf = np.array([bool(_uncovered(p, Shifted(q, si))) for si in s])
     kl_vals = np.full(s.shape, np.inf)
@@ -276,17 +284,21 @@ def kl_divergence_on_grid(x, p, q, normalize: bool = True) -> float:
     x, p, q = _grid_inputs(x, p, q, normalize)
     if np.any((p > 0) & (q <= 0)):
         return math.inf
-    with np.errstate(divide="ignore", invalid="ignore"):
-        integrand = np.where(p > 0, p * np.log(p / q), 0.0)
+    with np.errstate(divide="ignore"):
+        integrand = plogratio(p, np.log(p), np.log(q))
     return max(float(integrate.trapezoid(integrand, x)), 0.0)
 
 
 def js_divergence_on_grid(x, p, q, normalize: bool = True) -> float:
-    """JS(p‖q) in nats from pdf values on a shared grid x (trapezoid rule); see kl_divergence_on_grid."""
+    """JS(p‖q) in nats from pdf values on a shared grid x (trapezoid rule), clipped to [0, log 2].
+
+    ``normalize``: see kl_divergence_on_grid. Without it (the toy page: p_g is a KDE whose mass
+    inside the plot range is a little under 1) the integral is taken as it stands."""
     x, p, q = _grid_inputs(x, p, q, normalize)
-    m = 0.5 * (p + q)
-    js = 0.5 * kl_divergence_on_grid(x, p, m, False) + 0.5 * kl_divergence_on_grid(x, q, m, False)
-    return min(js, LOG2)
+    with np.errstate(divide="ignore"):
+        lp, lq, lm = np.log(p), np.log(q), np.log(0.5 * (p + q))
+    integrand = 0.5 * (plogratio(p, lp, lm) + plogratio(q, lq, lm))
+    return min(max(float(integrate.trapezoid(integrand, x)), 0.0), LOG2)
 
 
 # ---------------------------------------------------------------- discrete
@@ -363,7 +375,7 @@ def kl_discrete(p, q, names=("p", "q")) -> DiscreteDivergence:
     """KL(p‖q) = Σ_i p_i log(p_i/q_i) in nats; a term is +∞ where p_i > 0 = q_i."""
     p, q = _check_pair(p, q, names)
     with np.errstate(divide="ignore"):
-        terms = _plogratio(p, np.log(p), np.log(q))
+        terms = plogratio(p, np.log(p), np.log(q))
     return DiscreteDivergence(float(terms.sum()), terms)
 
 
@@ -373,33 +385,82 @@ def js_discrete(p, q, names=("p", "q")) -> DiscreteDivergence:
     m = 0.5 * (p + q)
     with np.errstate(divide="ignore"):
         lp, lq, lm = np.log(p), np.log(q), np.log(m)
-    terms = 0.5 * (_plogratio(p, lp, lm) + _plogratio(q, lq, lm))
+    terms = 0.5 * (plogratio(p, lp, lm) + plogratio(q, lq, lm))
     return DiscreteDivergence(float(terms.sum()), terms)
 
 
 # ---------------------------------------------------------------- estimates from samples
 
 
-def kde_on_grid(samples, x, bins: int = 4096) -> np.ndarray:
-    """Gaussian kernel density estimate with Scott's bandwidth h = std·n^(-1/5), at the points x.
+BANDWIDTH_RULES = ("scott", "silverman")
+_MAX_BINS = 1 << 20   # finer than this, the KDE is summed directly
 
-    Same estimate as ``scipy.stats.gaussian_kde(samples)(x)``, computed by binning the samples on
-    a fine grid and convolving with the kernel (FFT): O(n + bins log bins) instead of O(n·len(x)),
-    which keeps n = 5000 well under the page's 100 ms. Binning moves a sample by at most half a
-    bin, far below h; when h is not several bins wide it falls back to the direct sum."""
+
+def kde_bandwidth(samples, rule: str = "scott") -> float:
+    """The Gaussian kernel's width h for a bandwidth rule.
+
+    scott:     h = σ·n^(-1/5), σ the sample std (ddof = 1): scipy.stats.gaussian_kde's default.
+    silverman: h = 0.9·min(σ, IQR/1.349)·n^(-1/5), σ with ddof = 0 (Silverman's rule of thumb):
+               narrower for several modes or heavy tails, as a generator's outputs often have.
+    """
+    samples = np.asarray(samples, dtype=float).ravel()
+    n = samples.size
+    if rule == "scott":
+        return float(np.std(samples, ddof=1)) * n ** (-1 / 5) if n > 1 else 0.0
+    if rule == "silverman":
+        std = float(np.std(samples))
+        iqr = float(np.subtract(*np.percentile(samples, [75, 25])))
+        return 0.9 * (min(std, iqr / 1.349) if iqr > 0 else std) * n ** (-1 / 5)
+    raise ValueError(f"bandwidth rule must be one of {BANDWIDTH_RULES} (got {rule!r}).")
+
+
+def _kde_direct(samples: np.ndarray, x: np.ndarray, h: float) -> np.ndarray:
+    """(1/n) Σ φ_h(x - x_i) summed as written: exact, O(n·len(x))."""
+    total = np.zeros(x.shape)
+    for chunk in np.array_split(samples, max(1, samples.size // 1000)):
+        total += np.exp(-0.5 * ((x[:, None] - chunk[None, :]) / h) ** 2).sum(axis=1)
+    return total / (samples.size * h * math.sqrt(2 * math.pi))
+
+
+def kde_on_grid(samples, x, bandwidth: str | float = "scott", exact_below: float = 0.0) -> np.ndarray:
+    """Gaussian kernel density estimate (1/n) Σ φ_h(x - x_i) of `samples`, at the points x.
+
+    ``bandwidth``: a rule of ``kde_bandwidth`` or the width h itself. Equals
+    ``scipy.stats.gaussian_kde`` with the same h up to binning error: the samples are linearly
+    binned (error second order in the bin width) on a fine even grid spanning x ± 5h, with bins
+    at most h/8 and a quarter of x's mean spacing wide, convolved with the kernel (FFT) and read
+    off at x. O(n + bins log bins) instead of O(n·len(x)): a live page redraws it every tick.
+    The binned kernel is cut at 5h, so the estimate is 0 further than 5h from every sample.
+    ``exact_below``: points where the binned estimate is below this fraction of its maximum are
+    summed directly instead, so far tails keep the tiny positive values of Gaussian kernels (a
+    plug-in KL(q‖p) needs p > 0 wherever q > 0)."""
     samples, x = np.asarray(samples, dtype=float).ravel(), np.asarray(x, dtype=float)
     n = samples.size
-    h = float(np.std(samples, ddof=1)) * n ** (-1 / 5) if n > 1 else 0.0
-    lo, hi = min(x.min(), samples.min()) - 5 * h, max(x.max(), samples.max()) + 5 * h
-    dx = (hi - lo) / bins
-    if not h > 8 * dx:
-        return gaussian_kde(samples)(x)
-    counts, edges = np.histogram(samples, bins, range=(lo, hi))
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    k = np.arange(-int(np.ceil(5 * h / dx)), int(np.ceil(5 * h / dx)) + 1) * dx
-    kernel = np.exp(-0.5 * (k / h) ** 2) / (h * np.sqrt(2 * np.pi))
-    density = signal.fftconvolve(counts, kernel, mode="same") / n
-    return np.interp(x, centres, np.maximum(density, 0.0))
+    h = kde_bandwidth(samples, bandwidth) if isinstance(bandwidth, str) else float(bandwidth)
+    if not h > 0:
+        raise ValueError("a kernel density estimate needs samples with some spread (bandwidth 0).")
+    x_lo, x_hi = float(x.min()), float(x.max())
+    step = (x_hi - x_lo) / max(x.size - 1, 1) / 4   # a quarter of x's mean spacing
+    dx = step / math.ceil(step / (h / 8)) if step > 0 else h / 8
+    pad = math.ceil(5 * h / dx)
+    n_bins = int(round((x_hi - x_lo) / dx)) + 2 * pad + 1
+    if n_bins > _MAX_BINS:                           # h tiny next to the range: sum directly
+        return _kde_direct(samples, x, h)
+    lo = x_lo - pad * dx
+    pos = (samples - lo) / dx
+    pos = pos[(pos >= 0) & (pos <= n_bins - 1)]
+    i0 = np.minimum(np.floor(pos).astype(int), n_bins - 2)
+    frac = pos - i0
+    counts = np.bincount(i0, 1 - frac, n_bins) + np.bincount(i0 + 1, frac, n_bins)
+    radius = int(5 * h / dx + 0.5)                   # the kernel cut at 5h, as scipy.ndimage cuts it
+    k = np.arange(-radius, radius + 1) * dx
+    kernel = np.exp(-0.5 * (k / h) ** 2)
+    density = signal.fftconvolve(counts, kernel / kernel.sum(), mode="same") / (n * dx)
+    density = np.interp(x, lo + dx * np.arange(n_bins), np.maximum(density, 0.0))
+    if exact_below > 0:
+        tail = density < exact_below * density.max()
+        density[tail] = _kde_direct(samples, x[tail], h)
+    return density
 
 
 def estimate_from_samples(xp, xq, x_grid, method: str = "kde") -> dict[str, float]:
@@ -408,8 +469,8 @@ def estimate_from_samples(xp, xq, x_grid, method: str = "kde") -> dict[str, floa
     ``kde``: Gaussian kernel density estimates (Scott's bandwidth, ``kde_on_grid``) on ``x_grid``, then the
     trapezoid rule. ``histogram``: shared bins over the grid's range, then the discrete sums."""
     xp, xq, x_grid = (np.asarray(v, dtype=float) for v in (xp, xq, x_grid))
-    if method == "kde":
-        p_hat, q_hat = kde_on_grid(xp, x_grid), kde_on_grid(xq, x_grid)
+    if method == "kde":   # tails summed exactly: KL needs p_hat > 0 wherever q_hat > 0
+        p_hat, q_hat = kde_on_grid(xp, x_grid, exact_below=1e-4), kde_on_grid(xq, x_grid, exact_below=1e-4)
         kl, js = kl_divergence_on_grid, js_divergence_on_grid
         return {"kl_pq": kl(x_grid, p_hat, q_hat), "kl_qp": kl(x_grid, q_hat, p_hat),
                 "js": js(x_grid, p_hat, q_hat)}

@@ -3,11 +3,10 @@
 Grid estimates (what the page plots):
 - p_g: a Gaussian KDE of a large generator sample. The sample is *stratified*: z runs over
   the quantiles of the noise prior, (i + ½)/n for i < n, so two calls give the same curve and
-  the estimate has no sampling noise beyond the KDE's smoothing. The KDE bins the sample on a
-  fine grid and convolves with a Gaussian of Silverman's bandwidth (scipy.ndimage), which
-  equals scipy.stats.gaussian_kde up to binning error.
+  the estimate has no sampling noise beyond the KDE's smoothing. The KDE is
+  gan_core.toy.divergences.kde_on_grid with Silverman's bandwidth (generator_bandwidth).
 - D(x) from the network, D*(x) = p_d/(p_d + p_g) (undefined, NaN, where both vanish).
-- JS(p_d || p_g) by the trapezoid rule on the grid; V(G, D) = ∫ p_d log D + ∫ p_g log(1 - D),
+- JS(p_d || p_g) by the trapezoid rule on the grid (divergences.js_divergence_on_grid); V(G, D) = ∫ p_d log D + ∫ p_g log(1 - D),
   next to C(G) = max_D V(G, D) = -log 4 + 2·JS.
 """
 from __future__ import annotations
@@ -17,9 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy import integrate, ndimage
+from scipy import integrate
 
 from gan_core.toy.distributions import NOISE_PRIORS, Distribution1D
+from gan_core.toy.divergences import (grid_over, js_divergence_on_grid, kde_bandwidth, kde_on_grid,
+                                       optimal_discriminator)
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.toy.networks import MLP, MLPConfig
 from gan_core.trainer import GANTrainer, TrainConfig
@@ -136,39 +137,10 @@ def generator_sample_stratified(trainer: GANTrainer, n: int = 20_000) -> np.ndar
     return generator_map(trainer, trainer.noise_dist.ppf(q))
 
 
-def kde_on_grid(samples: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Gaussian KDE (Silverman's bandwidth) of `samples`, evaluated on an evenly spaced `grid`.
-
-    Samples are binned on a grid 4x finer than the plot grid (linear binning keeps the error
-    second order) and convolved with the kernel; mass outside the grid is dropped, so the
-    result integrates to the share of p_g inside the plot range.
-    """
-    n = len(samples)
-    std = float(np.std(samples))
-    iqr = float(np.subtract(*np.percentile(samples, [75, 25])))
-    spread = min(std, iqr / 1.349) if iqr > 0 else std
-    h = max(0.9 * spread * n ** (-0.2), 1e-3 * max(1.0, float(np.ptp(grid))))
-    lo, hi = grid[0], grid[-1]
-    fine = np.linspace(lo, hi, 4 * (len(grid) - 1) + 1)
-    dx = fine[1] - fine[0]
-    pos = (samples - lo) / dx
-    inside = (pos >= 0) & (pos <= len(fine) - 1)
-    pos = pos[inside]
-    i0 = np.clip(np.floor(pos).astype(int), 0, len(fine) - 2)
-    frac = pos - i0
-    counts = np.bincount(i0, 1 - frac, len(fine)) + np.bincount(i0 + 1, frac, len(fine))
-    dens = ndimage.gaussian_filter1d(counts / (n * dx), h / dx, mode="constant", truncate=5.0)
-    return np.interp(grid, fine, dens)
-
-
-def plot_grid(data: Distribution1D, gen_samples: np.ndarray | None = None, n: int = 801) -> np.ndarray:
-    """A grid covering p_data and (if given) the generator's current samples, with margin."""
-    lo, hi = data.plot_range(1e-4)
-    if gen_samples is not None and len(gen_samples):
-        lo = min(lo, float(np.percentile(gen_samples, 0.5)))
-        hi = max(hi, float(np.percentile(gen_samples, 99.5)))
-    pad = 0.15 * (hi - lo) + 1e-3
-    return np.linspace(lo - pad, hi + pad, n)
+def generator_bandwidth(samples: np.ndarray, x: np.ndarray) -> float:
+    """Silverman's rule for p_g, kept above a thousandth of the plot range, so a generator that
+    has collapsed to one point still draws a visible (narrow) peak."""
+    return max(kde_bandwidth(samples, "silverman"), 1e-3 * max(1.0, float(np.ptp(x))))
 
 
 @dataclass
@@ -188,31 +160,13 @@ class GridEstimates:
     support: np.ndarray       # boolean mask: the data support (p_d > 1e-3 max p_d)
 
 
-def optimal_discriminator(p_data, p_g):
-    """D*(x) = p_d(x) / (p_d(x) + p_g(x)); NaN where both densities vanish."""
-    p_data, p_g = np.asarray(p_data, float), np.asarray(p_g, float)
-    total = p_data + p_g
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 1e-12, p_data / total, np.nan)
-
-
-def _xlogy_ratio(p, q):
-    """p log(p/q) with 0 log 0 = 0."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(p > 0, p * np.log(np.where(p > 0, p, 1) / np.where(q > 0, q, 1e-300)), 0.0)
-
-
-def js_on_grid(x, p, q) -> float:
-    m = 0.5 * (p + q)
-    return float(0.5 * integrate.trapezoid(_xlogy_ratio(p, m), x) + 0.5 * integrate.trapezoid(_xlogy_ratio(q, m), x))
-
-
 def grid_estimates(trainer: GANTrainer, data: Distribution1D, n_grid: int = 801,
                    n_samples: int = 20_000) -> GridEstimates:
     samples = generator_sample_stratified(trainer, n_samples)
-    x = plot_grid(data, samples, n_grid)
+    # the data's range and the middle 99 % of the fakes, with a 15 % margin
+    x = grid_over([data.plot_range(1e-4), np.percentile(samples, [0.5, 99.5])], n_grid, margin=0.15, extra=1e-3)
     p_d = data.pdf(x)
-    p_g = kde_on_grid(samples, x)
+    p_g = kde_on_grid(samples, x, generator_bandwidth(samples, x))
     d = discriminator_on(trainer, x)
     d_star = optimal_discriminator(p_d, p_g)
     d_star[p_d + p_g < 1e-4 * p_d.max()] = np.nan  # both densities ~0: the ratio is estimation noise
@@ -222,7 +176,7 @@ def grid_estimates(trainer: GANTrainer, data: Distribution1D, n_grid: int = 801,
     eps = 1e-12
     value = float(integrate.trapezoid(p_d * np.log(np.clip(d, eps, 1)), x)
                   + integrate.trapezoid(p_g * np.log(np.clip(1 - d, eps, 1)), x))
-    js = js_on_grid(x, p_d, p_g)
+    js = js_divergence_on_grid(x, p_d, p_g, normalize=False)
     return GridEstimates(
         x=x, p_data=p_d, p_g=p_g, d=d, d_star=d_star, js=js, value=value,
         c_of_g=-math.log(4.0) + 2.0 * js,
@@ -235,7 +189,7 @@ def grid_estimates(trainer: GANTrainer, data: Distribution1D, n_grid: int = 801,
 
 
 def canonical_reached(est: GridEstimates, js_max: float = 0.01, d_tol: float = 0.05) -> bool:
-    """The issue's convergence test: JS(p_d||p_g) < 0.01 nats and E_{p_d}|D - ½| < 0.05."""
+    """The canonical convergence test: JS(p_d||p_g) < 0.01 nats and E_{p_d}|D - ½| < 0.05."""
     return est.js < js_max and est.mean_abs_d_minus_half < d_tol
 
 
@@ -243,8 +197,8 @@ def train_discriminator_to_optimum(trainer: GANTrainer, max_steps: int = 3000, t
                                    check_every: int = 50, probe: np.ndarray | None = None) -> int:
     """G frozen; D steps until D(x) on a probe grid stops changing. Returns the D steps taken.
 
-    With G fixed, D converges towards D* (the seeds' Part II), so the page's D curve visibly
-    lands on the dashed D* curve. Minibatch noise keeps a D at a fixed learning rate jittering
+    With G fixed, D converges towards D* (Goodfellow et al. 2014, Proposition 1), so the page's
+    D curve visibly lands on the dashed D* curve. Minibatch noise keeps a D at a fixed learning rate jittering
     around its optimum, so a second phase settles it at a tenth of lr_D (restored afterwards),
     as one anneals the step size to actually reach an optimum.
     """

@@ -7,12 +7,20 @@ fake in one batch. tests/test_trainer.py checks the gradients equal autograd's t
 
 Only the *gradient computation* lives here: the trainer, its optimizers (torch.optim),
 its k-loop, metrics and rollback are the same for every model.
+
+Private torch functions, checked on torch 2.13.0: the backward of each activation
+(torch.ops.aten.leaky_relu_backward, threshold_backward, tanh_backward) and the fused optimizer
+kernels torch.optim's own fused Adam / SGD call (torch._fused_adam_, torch._fused_sgd_). They are
+not a public API and may change meaning in another torch; tests/test_trainer.py fails loudly if
+they do: the gradients must equal autograd's for every activation, and fast_optimizer_step must
+equal torch.optim's own step bitwise.
 """
 from __future__ import annotations
 
 import torch
 import torch.nn as nn
 
+from gan_core.losses import generator_cost
 from gan_core.toy.networks import MLP
 
 _aten = torch.ops.aten
@@ -162,21 +170,9 @@ class MLPStepKernel:
         fake, g_cache, g_last = _forward(self.G, z)
         a, d_cache, d_last = _forward(self.D, fake)
         d = torch.sigmoid(a)
-        if cost == "saturating":           # J = E log(1 - d);  dJ/da = -d
-            loss = -torch.nn.functional.softplus(a).mean()
-            g_a = d * (-1.0 / m)
-        elif cost == "non_saturating":     # J = -E log d;      dJ/da = -(1 - d)
-            loss = torch.nn.functional.softplus(-a).mean()
-            g_a = (d - 1.0) * (1.0 / m)
-        elif cost == "least_squares":      # J = ½ E (d - 1)²;  dJ/da = -d (1 - d)²
-            loss = 0.5 * (d - 1.0).pow(2).mean()
-            g_a = -d * (1.0 - d).pow(2) * (1.0 / m)
-        elif cost == "max_likelihood":     # J = -E exp(a);     dJ/da = -exp(a)
-            e = torch.exp(a.clamp(max=30.0))
-            loss = -e.mean()
-            g_a = -e * (1.0 / m)
-        else:
-            raise ValueError(f"unknown generator cost {cost!r}")
+        c = generator_cost(cost)           # the one record of this cost (gan_core/losses.py)
+        loss = c.loss(a)
+        g_a = c.grad(a, d) * (1.0 / m)     # ∂(batch mean of J)/∂a
         g_fake = _backward(self.D, g_a, d_cache, d_last, want_input=True)
         _backward(self.G, g_fake, g_cache, g_last, self.flat["G"].grad_views)
         return loss, d.mean()

@@ -1,0 +1,30 @@
+"""Arrays on their way to a Plotly chart: ±∞ as gaps, long histories thinned. No Streamlit here."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def finite(y) -> np.ndarray:
+    """±∞ cannot be drawn: leave a gap there (the pages say where and why)."""
+    y = np.asarray(y, dtype=float).copy()
+    y[~np.isfinite(y)] = np.nan
+    return y
+
+
+def downsample(x, *ys, max_points: int = 1500):
+    """Bin means of long series so a chart of a million steps still draws quickly.
+
+    A noisy curve keeps its level, not its spikes; non-finite values are left out of the means."""
+    x = np.asarray(x, float)
+    n = len(x)
+    if n <= max_points:
+        return (x,) + tuple(np.asarray(y, float) for y in ys)
+    edges = np.linspace(0, n, max_points + 1).astype(int)
+    out = [np.add.reduceat(x, edges[:-1]) / np.diff(edges)]
+    for y in ys:
+        y = np.asarray(y, float)
+        ok = np.isfinite(y)
+        sums = np.add.reduceat(np.where(ok, y, 0.0), edges[:-1])
+        counts = np.add.reduceat(ok.astype(float), edges[:-1])
+        out.append(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan))
+    return tuple(out)
