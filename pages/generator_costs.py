@@ -13,7 +13,7 @@ from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer
 from ui import cost_figures as figs
 from ui.frame import use_navigation
-from ui.live import act, apply_settings, check_in, lost_run_notice, open_run, play_or_pause, status_line
+from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
 from ui.toy_widgets import LR_CHOICES, data_controls
 
 use_navigation()
@@ -127,13 +127,7 @@ def series_of(costs, values_of, x_of):
 
 @st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
 def live():
-    view = run.view()  # the latest snapshot, at once; also the page's heartbeat
-    check_in(NS, view, active)
-    snap = view.snapshot
-    status_line(view)
-    if ss[f"{NS}.message"]:
-        kind, text = ss[f"{NS}.message"]
-        (st.error if kind == "error" else st.info)(text)
+    snap = live_header(NS, run, active).snapshot
 
     costs, hist = snap["costs"], snap["history"]
     recent = [np.median(h["grad_norm_g"][-25:]) if len(h["grad_norm_g"]) else float("nan") for h in hist]

@@ -12,8 +12,7 @@ from gan_core.mnist.data import EMBEDDED_NAME
 from gan_core.mnist.session import PAGE_MAX_BYTES
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
 from ui.frame import use_navigation
-from ui.live import (act, apply_settings, check_in, lost_run_notice, open_run, play_or_pause, stat_row_html,
-                     status_line)
+from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, stat_row_html
 from ui.mnist_figures import (class_histogram_figure, d_output_figure, pairs_image, update_class_histogram,
                               update_d_output_figure)
 from ui.mnist_widgets import Setup, setup_controls
@@ -163,15 +162,8 @@ with st.expander("Load a checkpoint to continue training"):
 
 @st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
 def live():
-    view = run.view()  # the latest snapshot, at once; also the page's heartbeat
-    check_in(NS, view, active)
+    view = live_header(NS, run, active, samples_key="samples_seen")
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
-    if view.playing:
-        ticker.mark(snap["iteration"], snap["samples_seen"])
-    status_line(view)
-    if ss[f"{NS}.message"]:
-        kind, text = ss[f"{NS}.message"]
-        (st.error if kind == "error" else st.info)(text)
     h = snap["history"]
     rates = ticker.rates() if view.playing else None
     st.markdown(stat_row_html([

@@ -9,7 +9,7 @@ from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy.distributions import NOISE_PRIORS, preset
 from gan_core.toy.game import ToyConfig
 from ui.frame import use_navigation
-from ui.live import act, apply_settings, check_in, lost_run_notice, open_run, play_or_pause, status_line
+from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.toy_widgets import data_controls, train_controls
@@ -101,15 +101,8 @@ if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
 
 @st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
 def live():
-    view = run.view()  # the latest snapshot, at once; also the page's heartbeat
-    check_in(NS, view, active)
+    view = live_header(NS, run, active)
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
-    if view.playing:
-        ticker.mark(snap["iteration"], snap["iteration"])
-    status_line(view)
-    if ss[f"{NS}.message"]:
-        kind, text = ss[f"{NS}.message"]
-        (st.error if kind == "error" else st.info)(text)
     c = snap["config"]
     m = st.columns(7)
     m[0].metric("iteration", f"{snap['iteration']:,}")

@@ -113,6 +113,22 @@ def status_line(view) -> None:
         st.markdown(f"<div {attrs} class='run-status' style='display:none'></div>", unsafe_allow_html=True)
 
 
+def live_header(ns: str, run, was_active: bool, samples_key: str = "iteration"):
+    """The start of every live fragment: read the run's latest snapshot (never waiting for
+    training; the read is also the page's heartbeat), follow a state change, mark the live rate,
+    and show where the run stands and the page's message. Returns the RunView."""
+    view = run.view()
+    check_in(ns, view, was_active)
+    if view.playing:
+        st.session_state[f"{ns}.ticker"].mark(view.snapshot["iteration"], view.snapshot[samples_key])
+    status_line(view)
+    message = st.session_state.get(f"{ns}.message")
+    if message:
+        kind, text = message
+        (st.error if kind == "error" else st.info)(text)
+    return view
+
+
 def check_in(ns: str, view, was_playing: bool) -> None:
     """A live fragment's first call: if the run's state changed under the page (it stopped by
     itself, was admitted from the queue, or ended), rerun the whole page so the Play button and
