@@ -175,10 +175,19 @@ def test_a_killed_worker_ends_the_run_with_a_reason_and_reset_recovers(at):
 
 def test_a_reload_after_a_server_restart_says_the_run_was_lost():
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params["run"] = "0123456789abcdef"   # a run id from before the restart
+    at.query_params["run"] = "toy:0123456789abcdef"   # a run id from before the restart
     at.run()
     assert any("server was restarted" in i.value for i in at.info)
     assert iteration(at) == 0 and not at.exception
     new = at.query_params["run"]
     new = new if isinstance(new, str) else new[0]
-    assert re.fullmatch(r"[0-9a-f]{32}", new) and new == at.session_state["toy.run"].id  # the new run's id
+    assert new == "toy:" + at.session_state["toy.run"].id and re.fullmatch(r"toy:[0-9a-f]{32}", new)
+
+
+def test_a_reload_closes_the_old_run_and_says_so(at):
+    old = at.session_state["toy.run"]
+    reloaded = AppTest.from_file(PAGE, default_timeout=60)
+    reloaded.query_params["run"] = f"toy:{old.id}"
+    reloaded.run()
+    assert any("page was reloaded" in i.value for i in reloaded.info)
+    assert old.ended and reloaded.session_state["toy.run"].id != old.id and not reloaded.exception

@@ -35,18 +35,27 @@ def open_run(ns: str, kind: str, spec: dict) -> bool:
         old.close()
     ss[f"{ns}.run"] = handle
     ss[f"{ns}.ticker"] = Ticker()
-    st.query_params["run"] = handle.id  # a reload after a server restart can then say what was lost
+    st.query_params["run"] = f"{ns}:{handle.id}"  # a reload can then say what became of this run
     return True
 
 
 def lost_run_notice(ns: str) -> None:
-    """A new session whose URL names a run this server does not know: the server restarted
-    (or the run ended long ago). Say so once, instead of silently starting afresh."""
+    """A new session whose URL names this page's earlier run: say what became of it, once,
+    instead of silently starting afresh. Unknown to the server: it restarted (or the run ended
+    after its page closed). Known: the page was reloaded; the old run is closed now, freeing its slot."""
     ss = st.session_state
-    old = st.query_params.get("run")
-    if old and f"{ns}.run" not in ss:
+    ref = st.query_params.get("run", "")
+    prefix, _, run_id = ref.partition(":")
+    if prefix != ns or not run_id or f"{ns}.run" in ss:
+        return
+    old = run_pool().find(run_id)
+    if old is None:
         ss[f"{ns}.message"] = ("info", "The live run this page showed before is gone: the server was restarted "
                                        "(or the run ended after its page was closed). A new run starts from the seed.")
+    else:
+        old.close()
+        ss[f"{ns}.message"] = ("info", "The page was reloaded, which starts a new session: the run it showed "
+                                       "is closed and a new run starts from the seed.")
 
 
 def apply_settings(ns: str, handle, settings: dict) -> dict:

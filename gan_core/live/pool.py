@@ -288,6 +288,12 @@ class RunPool:
         with self._lock:
             self._admit()
 
+    def find(self, run_id: str) -> "RunHandle | None":
+        """The handle of a live run by its id (a page reloaded in the same server), or None."""
+        with self._lock:
+            record = self._records.get(run_id)
+        return None if record is None else RunHandle(self, record)
+
     # ---- for the class benchmark and the tests
     def stats(self) -> dict:
         with self._lock:
