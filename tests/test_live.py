@@ -149,24 +149,44 @@ def test_admission_queue_positions_and_start_by_itself(pool):
     assert runs[3].view().state == "playing"
 
 
-def test_a_closed_tab_ends_its_run_and_frees_its_slot(pool):
+def test_a_closed_tab_stops_its_run_frees_its_slot_and_later_ends_it(pool):
     gone = pool.open("toy", {"data": preset("Gaussian")})
     stays = pool.open("toy", {"data": preset("Gaussian")})
     waits = pool.open("toy", {"data": preset("Gaussian")})
     for r in (gone, stays, waits):
         r.heartbeat()
         r.play()
-    pool.heartbeat_timeout = 5.0
+    pool.heartbeat_timeout, pool.run_ttl = 3.0, 8.0
     assert waits.view().state == "waiting"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not gone.ended:   # every page but one keeps its heartbeat
-        stays.heartbeat()
-        waits.heartbeat()
-        time.sleep(0.2)
-    assert gone.ended and "no heartbeat" in gone.ended
-    assert waits.view().state == "playing" and stays.view().state == "playing"
+
+    def others_call_in_until(done):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not done():   # every page but one keeps its heartbeat
+            stays.heartbeat()
+            waits.heartbeat()
+            time.sleep(0.2)
+
+    others_call_in_until(lambda: gone._record.state == "paused")
+    assert waits.view().state == "playing" and stays.view().state == "playing"  # its slot went on
+    assert not gone.ended and "Training paused while this page was closed" in gone._record.message[1]
+    others_call_in_until(lambda: gone.ended)
+    assert gone.ended and "page was closed for over 8 s" in gone.ended
     with pytest.raises(RunEnded):
         gone.apply({"k": 2})
+
+
+def test_settings_from_the_environment_are_checked(monkeypatch):
+    from gan_core.live.pool import _setting
+    monkeypatch.setenv("GAN_LAB_WORKERS", "3")
+    assert _setting("GAN_LAB_WORKERS", int, 1, 1024) == 3
+    monkeypatch.setenv("GAN_LAB_WORKERS", "many")
+    with pytest.raises(ValueError, match="GAN_LAB_WORKERS='many': expected a whole number from 1 to 1024"):
+        _setting("GAN_LAB_WORKERS", int, 1, 1024)
+    monkeypatch.setenv("GAN_LAB_CAPACITY", "0")
+    with pytest.raises(ValueError, match="expected a value from 1 to"):
+        _setting("GAN_LAB_CAPACITY", float, 1.0, 1e6)
+    monkeypatch.delenv("GAN_LAB_CAPACITY")
+    assert _setting("GAN_LAB_CAPACITY", float, 1.0, 1e6) is None
 
 
 def test_a_killed_worker_ends_its_runs_with_the_reason_and_others_go_on(pool):

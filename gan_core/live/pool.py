@@ -9,7 +9,9 @@ pool places it on. The pool also decides which runs may train at once:
   and the page shows "waiting for a free slot: position N of M"; it starts by itself when a
   slot frees. Pausing frees the slot; a paused run costs memory only.
 - **Heartbeats.** Every snapshot read is a heartbeat. A run with none for ``heartbeat_timeout``
-  seconds (its tab closed, its session expired) ends and frees its slot and its memory.
+  seconds (its tab closed, or its student is on another page of the app) stops training and frees
+  its slot; its page says why, and Play resumes it. One with none for ``run_ttl`` seconds ends
+  and frees its memory: the student is gone.
 - **Faults.** A host process that dies ends each of its runs with the reason; a new host
   replaces it for new runs. A run that raises ends alone (the host says why).
 - **Threads.** When fewer hosts than cores are busy, each busy one gets more torch threads.
@@ -30,7 +32,8 @@ from gan_core.live.backends import HostDied, LocalBackend
 
 RUN_WEIGHTS = {"toy": 1.0, "race": 1.0, "mnist": 4.0}
 UNITS_PER_CORE = 4.0
-HEARTBEAT_TIMEOUT_S = 10.0   # + one scheduler tick: a closed tab's run ends within ~11 s
+HEARTBEAT_TIMEOUT_S = 10.0   # + one scheduler tick: a closed tab's run stops within ~11 s
+RUN_TTL_S = 120.0            # then its memory goes too (a student back from another page keeps the run)
 TICK_S = 0.5
 
 
@@ -63,13 +66,14 @@ class _Record:
 
 class RunPool:
     def __init__(self, backend=None, hosts: int | None = None, capacity: float | None = None,
-                 heartbeat_timeout: float = HEARTBEAT_TIMEOUT_S):
+                 heartbeat_timeout: float = HEARTBEAT_TIMEOUT_S, run_ttl: float = RUN_TTL_S):
         self.backend = backend or LocalBackend()
         cores = self.backend.capacity_cores()
         self.n_hosts = max(1, int(hosts or round(cores)))
         self.cores = cores
         self.capacity = float(capacity or UNITS_PER_CORE * cores)
         self.heartbeat_timeout = heartbeat_timeout
+        self.run_ttl = max(run_ttl, heartbeat_timeout)
         self._hosts: list = [None] * self.n_hosts
         self._records: dict[str, _Record] = {}
         self._queue: list[str] = []
@@ -278,8 +282,13 @@ class RunPool:
         for r in records:
             if r.ended:
                 continue
-            if now - r.last_seen > self.heartbeat_timeout:
-                self._end(r, "The run ended: its page was closed (no heartbeat).")
+            if now - r.last_seen > self.run_ttl:
+                self._end(r, "The run ended: its page was closed for over "
+                             f"{self.run_ttl:.0f} s. Press Reset for a new run.")
+            elif now - r.last_seen > self.heartbeat_timeout and r.state in ("playing", "waiting"):
+                self.pause(r)
+                r.message = ("info", "Training paused while this page was closed (or you were on "
+                                     "another page), to give its slot to a classmate. Press Play to go on.")
             elif r.state == "playing":
                 try:
                     self._absorb(r, self._call(r, "snapshot", r.version, timeout=30))
@@ -370,6 +379,21 @@ _default: RunPool | None = None
 _default_lock = threading.Lock()
 
 
+def _setting(name: str, kind, lo, hi):
+    """A number from the environment, or None when unset; a bad value stops the app with its reason."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r}: expected {'a whole number' if kind is int else 'a number'} "
+                         f"from {lo:g} to {hi:g}") from None
+    if not lo <= value <= hi:
+        raise ValueError(f"{name}={text!r}: expected a value from {lo:g} to {hi:g}")
+    return value
+
+
 def default_pool() -> RunPool:
     """The process-wide pool, made on first use from the environment:
 
@@ -378,6 +402,7 @@ def default_pool() -> RunPool:
     - ``GAN_LAB_WORKERS``: number of host processes (default: one per core).
     - ``GAN_LAB_CAPACITY``: total weight of runs that train at once (default 4 per core;
       a toy run weighs 1, an MNIST run 4).
+    - ``GAN_LAB_RUN_TTL``: seconds a run whose page stopped calling in is kept (default 120).
     """
     global _default
     with _default_lock:
@@ -388,9 +413,8 @@ def default_pool() -> RunPool:
                 backend = RayBackend(address)
             else:
                 backend = LocalBackend()
-            workers = os.environ.get("GAN_LAB_WORKERS", "").strip()
-            capacity = os.environ.get("GAN_LAB_CAPACITY", "").strip()
-            _default = RunPool(backend, hosts=int(workers) if workers else None,
-                               capacity=float(capacity) if capacity else None)
+            _default = RunPool(backend, hosts=_setting("GAN_LAB_WORKERS", int, 1, 1024),
+                               capacity=_setting("GAN_LAB_CAPACITY", float, 1.0, 1e6),
+                               run_ttl=_setting("GAN_LAB_RUN_TTL", float, 10.0, 1e7) or RUN_TTL_S)
             atexit.register(_default.shutdown)
         return _default
