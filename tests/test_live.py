@@ -264,6 +264,8 @@ def test_ray_pool_hosts_runs_on_the_cluster(ray_pool):
         a.apply({"k": 0})
     a.pause()
     assert a.view().state == "paused" and a.view().snapshot["config"]["k"] == 2
+    with pytest.raises(ValueError, match="no node of the cluster has a GPU"):   # this cluster has none
+        ray_pool.open("mnist", {"model": "cgan", "device": "cuda"})
 
 
 @pytest.mark.ray

@@ -123,6 +123,7 @@ class LocalHost:
 
 class LocalBackend:
     name = "local worker processes"
+    places_gpus = False   # a run on "cuda" simply uses this machine's GPU from its worker
 
     def __init__(self, cores: int | None = None):
         self.cores = cores or os.cpu_count() or 1
@@ -174,6 +175,7 @@ class RayBackend:
     """Hosts as Ray actors on the cluster at ``address`` (``ray start --head`` prints it)."""
 
     name = "Ray cluster"
+    places_gpus = True    # a run on "cuda" gets a host that declares a GPU: Ray puts it on a GPU node
 
     def __init__(self, address: str):
         import ray

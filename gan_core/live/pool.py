@@ -88,14 +88,25 @@ class RunPool:
                     self._host(i, {})
 
     # ---- opening runs
-    def open(self, kind: str, spec: dict, resources: dict | None = None) -> "RunHandle":
-        """Create a run on the least-loaded host and return its handle (ValueError: bad spec)."""
+    def open(self, kind: str, spec: dict) -> "RunHandle":
+        """Create a run on the least-loaded host and return its handle (ValueError: bad spec).
+
+        On a cluster (a backend that places GPUs), an MNIST run on "cuda" gets a host of its own
+        that declares one GPU, so the cluster puts it on a GPU node."""
         with self._lock:
-            loads = [0.0] * self.n_hosts
-            for r in self._records.values():
-                loads[r.host_index] += r.weight
-            index = min(range(self.n_hosts), key=lambda i: (loads[i], self._hosts[i] is None))
-            host = self._host(index, resources or {})
+            if kind == "mnist" and str(spec.get("device", "cpu")).startswith("cuda") and self.backend.places_gpus:
+                if not self.backend.has_gpu():
+                    raise ValueError("device 'cuda' was asked for, but no node of the cluster has a GPU; choose CPU.")
+                index = len(self._hosts)
+                self._hosts.append(None)
+                host = self._host(index, {"num_cpus": 1, "num_gpus": 1})
+            else:
+                loads = [0.0] * self.n_hosts
+                for r in self._records.values():
+                    if r.host_index < self.n_hosts:
+                        loads[r.host_index] += r.weight
+                index = min(range(self.n_hosts), key=lambda i: (loads[i], self._hosts[i] is None))
+                host = self._host(index, {})
             record = _Record(uuid.uuid4().hex, kind, RUN_WEIGHTS.get(kind, 1.0), index)
             self._records[record.id] = record
         try:
@@ -242,6 +253,10 @@ class RunPool:
                 host.call("remove", record.id, timeout=30)
             except Exception:  # noqa: BLE001  the run is gone either way
                 pass
+        if record.host_index >= self.n_hosts and host is not None:  # a GPU run's own host goes with it
+            with self._lock:
+                self._hosts[record.host_index] = None
+            host.stop()
         if was_playing:
             with self._lock:
                 self._admit()
