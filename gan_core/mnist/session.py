@@ -1,12 +1,9 @@
-"""What the MNIST pages need beyond gan_core.mnist.training: time-budgeted training, trainers from files.
+"""What the MNIST pages and live runs need beyond training: trainers from files, shared models.
 
-No Streamlit here. The live page advances its trainer by ``train_budget`` once per redraw;
-a checkpoint (from an upload, a download, or the pretrained page) becomes a trainer with
+No Streamlit here. A checkpoint (from an upload, a download, or the pretrained page) becomes a trainer with
 ``trainer_from_checkpoint``. Shared models are made read-only with ``read_only``.
 """
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import torch
@@ -14,7 +11,7 @@ import torch.nn as nn
 
 from gan_core.mnist.checkpoints import LoadedCheckpoint, load_checkpoint, read_checkpoint, restore_training_state
 from gan_core.mnist.metrics import nearest_neighbours
-from gan_core.mnist.training import build_mnist_trainer, sample_images, train_for
+from gan_core.mnist.training import build_mnist_trainer, sample_images
 from gan_core.trainer import GANTrainer, TrainConfig
 
 # Streamlit refuses uploads over 25 MB (.streamlit/config.toml); ours is lower, so an oversized
@@ -27,29 +24,6 @@ def read_only(net: nn.Module | None) -> nn.Module | None:
     if net is not None:
         net.eval().requires_grad_(False)
     return net
-
-
-def use_all_cores() -> int:
-    """MNIST convolutions gain from every core (the toy page sets 1 thread for its tiny nets)."""
-    n = os.cpu_count() or 1
-    if torch.get_num_threads() != n:
-        torch.set_num_threads(n)
-    return n
-
-
-def train_budget(trainer: GANTrainer, seconds: float) -> dict:
-    """Train about ``seconds`` of wall clock in one call of ``train_for`` (one divergence check).
-
-    The number of iterations comes from the trainer's measured rate, so a slow model (a few
-    iterations per second) does not overshoot the budget by a whole 10-iteration chunk and a
-    fast one does not pay a check per iteration. Raises TrainingDiverged like the trainer.
-    """
-    rate = getattr(trainer, "page_rate", None)
-    n = 1 if rate is None else int(max(1, min(1000, rate * seconds)))
-    stats = train_for(trainer, iterations=n, chunk=n)
-    measured = stats["iterations_per_s"]
-    trainer.page_rate = measured if rate is None else 0.5 * rate + 0.5 * measured
-    return stats
 
 
 def plain_message(error: Exception) -> str:
