@@ -53,9 +53,9 @@ for n in (2, 1):  # 2 threads as the CLI runs it; 1 thread as a worker shares th
     mnist[n] = train_for(t, seconds=s, chunk=10)["iterations_per_s"]
 print(json.dumps({"toy_it_s": toy, "mnist_it_s": mnist[2], "mnist_1thread_it_s": mnist[1]}))
 """
-# In-page sampler: 2 Hz reads of (time, iteration, state, position, of); a MutationObserver logs each change of
+# In-page sampler (installed before each page loads): 2 Hz reads of (time, iteration, state, position, of); a MutationObserver logs each change of
 # the shown iteration (redraws). Reading the DOM in the page costs far less than Playwright round trips.
-SAMPLER = r"""() => {
+SAMPLER = r"""() => document.addEventListener('DOMContentLoaded', () => {
   const it = () => {
     let v = null;
     for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
@@ -75,7 +75,10 @@ SAMPLER = r"""() => {
     const v = it(), c = b.changes;
     if (v !== null && (!c.length || c[c.length - 1][1] !== v)) c.push([Date.now(), v]);
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
-}"""
+})"""
+# Real students each have a foreground browser: no timer throttling of pages that are not focused.
+BROWSER_ARGS = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                                "--disable-backgrounding-occluded-windows"]
 
 
 def headless(seconds: float) -> dict:
@@ -130,6 +133,7 @@ def cpu_share(a: dict, b: dict) -> dict:
 def open_student(browser, url: str, kind: str | None):
     """A new session (browser context) opening its page; kind None: the home page, opened by the caller."""
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+    ctx.add_init_script(f"({SAMPLER})()")
     page = ctx.new_page()
     page.kind, page.errors = kind, []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -143,18 +147,24 @@ def ready(page) -> str | None:
     try:
         wait_rendered(page, 180_000)
         page.get_by_role("button", name=PLAY[page.kind][1], exact=True).wait_for(timeout=180_000)
-        page.evaluate(SAMPLER)
     except Exception as e:  # noqa: BLE001  a benchmark reports, it does not stop
         return f"page never ready: {str(e).splitlines()[0]}"
     return None
 
 
 def press(page) -> str | None:
+    button = page.get_by_role("button", name=PLAY[page.kind][1], exact=True)
     try:
-        page.get_by_role("button", name=PLAY[page.kind][1], exact=True).click(no_wait_after=True, timeout=30_000)
+        if button.is_disabled(timeout=5_000):
+            return f"{PLAY[page.kind][1]} is disabled (run state {state(page)})"
+        button.click(no_wait_after=True, timeout=10_000)
     except Exception as e:  # noqa: BLE001
         return f"could not press {PLAY[page.kind][1]}: {str(e).splitlines()[0]}"
     return None
+
+
+def state(page) -> str | None:
+    return page.evaluate("() => document.querySelector('.run-status')?.dataset.runState || null")
 
 
 def read_log(page, t0: float, t1: float) -> dict:
@@ -167,9 +177,12 @@ def read_log(page, t0: float, t1: float) -> dict:
     ch = [c for c in b["changes"] if t0 * 1e3 <= c[0] <= t1 * 1e3]
     last = s[-1] if s else [0, None, None, 0, 0]
     exceptions = [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stException"]')]
+    exceptions += [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stAlert"]')]
+    ended = [x[0] / 1e3 for x in b["samples"] if x[2] == "ended"]
     return {"it_s": rate, "redraws_s": len(ch) / max(t1 - t0, 1e-9), "state": last[2], "position": last[3],
             "of": last[4], "playing_share": len(playing) / max(len(s), 1), "last_iteration": last[1],
-            "exceptions": exceptions, "js_errors": page.errors[:5]}
+            "exceptions": exceptions, "js_errors": page.errors[:5],
+            "states_seen": sorted({x[2] for x in b["samples"] if x[2]}), "ended_at": ended[0] if ended else None}
 
 
 # ---- scenario "one"
@@ -210,15 +223,23 @@ def slider_latencies(page, moves: int = 5) -> list[float]:
 
 
 # ---- scenario "class"
-def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n_mnist: int) -> dict:
+def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n_mnist: int,
+                   stagger: bool = False) -> dict:
     kinds = [k for *_, k in sorted([(i / n_toy, 0, "toy") for i in range(n_toy)] +  # toy, toy, mnist, toy, ...
                                    [((j + 0.5) / n_mnist, 1, "mnist") for j in range(n_mnist)])]
+    # The lecturer opens the toy page before the class (that first visit starts the worker processes).
+    ctx, page = open_student(browser, url, "toy")
+    t_warm = time.time()
+    warm = {"problem": ready(page), "state": state(page), "seconds": time.time() - t_warm}
+    ctx.close()
     before = proc_sample(server)
     students = []
     t_open = time.time()
-    for kind in kinds:  # all navigate at once, then each one is waited for
+    problems = []
+    for kind in kinds:  # all navigate at once, then each one is waited for (--stagger: one after the other)
         students.append(open_student(browser, url, kind))
-    problems = [ready(page) for _, page in students]
+        problems += [ready(students[-1][1])] if stagger else []
+    problems = problems or [ready(page) for _, page in students]
     t_loaded = time.time() - t_open
     t_press = time.time()
     problems = [p or press(page) for p, (_, page) in zip(problems, students)]
@@ -247,7 +268,7 @@ def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n
         if idle_after is None and cpu_share(after_trace[-2], after_trace[-1])["workers"] < 0.05:
             idle_after = after_trace[-1]["t"] - t_close
     load = cpu_share(trace[0], trace[-1])
-    return {"students": rows, "n_admitted_playing": n_adm, "pages_loaded_s": t_loaded, "press_spread_s": press_spread,
+    return {"students": rows, "n_admitted_playing": n_adm, "lecturer_first_visit": warm, "staggered_open": stagger, "pages_loaded_s": t_loaded, "press_spread_s": press_spread,
             "home_render_s": home_s, "workers_idle_after_close_s": idle_after,
             "cpu_during": load, "workers_n": len(trace[-1]["workers"]),
             "rss_mib": {"before": rss_total(before), "during_peak": max(rss_total(s) for s in trace + [during]),
@@ -307,7 +328,11 @@ def report(res: dict) -> None:
         u, m = c["cpu_during"], c["rss_mib"]
         idle = c["workers_idle_after_close_s"]
         print("\n| class measure | value |\n|---|---|")
-        for lab, val in (("pages loaded (all students, s)", f"{c['pages_loaded_s']:.1f}"),
+        w = c["lecturer_first_visit"]
+        for lab, val in (("lecturer's first visit to /toy_gan (starts workers): s, run state",
+                          f"{w['seconds']:.1f}, {w['state']} {w['problem'] or ''}"),
+                         ("pages loaded (all students, s)",
+                          f"{c['pages_loaded_s']:.1f} ({'one after the other' if c['staggered_open'] else 'at once'})"),
                          ("Play/Start clicks spread (s)", f"{c['press_spread_s']:.2f}"),
                          ("CPU during (cores): server / workers / browser / whole machine",
                           f"{u['server']:.2f} / {u['workers']:.2f} / {u['browser']:.2f} / {u['machine']:.2f} "
@@ -327,6 +352,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--mnist", type=int, default=4)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--ray", default="", help="GAN_LAB_RAY_ADDRESS for the server (workers then are not children)")
+    ap.add_argument("--stagger", action="store_true", help="class: students open their pages one after the other")
     ap.add_argument("--headless-seconds", type=float, default=8.0)
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -343,11 +369,12 @@ def main(argv=None) -> dict:
     url = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             if args.scenario in ("one", "all"):
                 res["one"] = scenario_one(browser, url, server.pid, args.seconds or 20.0)
             if args.scenario in ("class", "all"):
-                res["class"] = scenario_class(browser, url, server.pid, args.seconds or 30.0, args.toy, args.mnist)
+                res["class"] = scenario_class(browser, url, server.pid, args.seconds or 30.0, args.toy, args.mnist,
+                                              args.stagger)
             browser.close()
     finally:
         server.terminate()
