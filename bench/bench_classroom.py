@@ -1,0 +1,398 @@
+"""Classroom benchmark: the app as a lecture uses it, students in real Chromium sessions, on this machine.
+
+    python bench/bench_classroom.py [--scenario one|class|all] [--seconds 30] [--toy 8] [--mnist 4]
+                                    [--port N] [--ray 127.0.0.1:6379]
+
+Run from the repository root. It starts the app as the README does (`streamlit run app.py`, via
+tests.browser.start_server and .streamlit/config.toml) and measures, never asserting anything:
+
+- headless reference, in a subprocess right before and right after the page phase: the toy core's
+  it/s (bench.bench_toy.core_loop, 1 torch thread) and the default MNIST model's it/s
+  (build_mnist_trainer + train_for, 2 torch threads; 1 thread too, for information);
+- "one": one student on /toy_gan presses Play; the page's own "iteration" is read from the DOM
+  by a 2 Hz sampler inside the page (plus a MutationObserver that logs each change: redraws/s),
+  giving live it/s and its ratio to headless; then the k slider is moved 5 times (ArrowRight) and
+  the time until "In effect: k = …" shows the new k is measured. Same rate for /mnist_live (Start);
+- "class": N students (separate browser contexts = separate sessions, one Chromium) open their page
+  and press Play/Start (order interleaved); over --seconds each one's it/s, state
+  (data-run-state) and queue position are sampled in the page, and the server's and its worker
+  processes' CPU and RSS from /proc. Then one more student opens the home page (time to render).
+  Then every tab closes: seconds until all workers together use < 5 % CPU over a 1-s window, and
+  server + workers RSS before the class, at its peak, and 30 s after the tabs closed.
+Fair share of an admitted (playing) run: fair = headless_rate x min(1, cores / n_admitted_runs).
+Results: a Markdown table on stdout and artifacts/classroom-<timestamp>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from gan_core.live.procinfo import cpu_seconds, rss_bytes  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, wait_rendered  # noqa: E402
+
+CORES = os.cpu_count() or 1
+PLAY = {"toy": ("/toy_gan", "Play"), "mnist": ("/mnist_live", "Start")}
+HEADLESS = r"""
+import json, sys, torch
+from bench.bench_toy import core_loop
+from gan_core.mnist.training import build_mnist_trainer, train_for
+s = float(sys.argv[1])
+torch.set_num_threads(1); toy = core_loop(s)
+mnist = {}
+for n in (2, 1):  # 2 threads as the CLI runs it; 1 thread as a worker shares the cores
+    torch.set_num_threads(n); t = build_mnist_trainer(); train_for(t, iterations=3, chunk=3)
+    mnist[n] = train_for(t, seconds=s, chunk=10)["iterations_per_s"]
+print(json.dumps({"toy_it_s": toy, "mnist_it_s": mnist[2], "mnist_1thread_it_s": mnist[1]}))
+"""
+# In-page sampler (installed before each page loads): 2 Hz reads of (time, iteration, state, position, of); a MutationObserver logs each change of
+# the shown iteration (redraws). Reading the DOM in the page costs far less than Playwright round trips.
+SAMPLER = r"""() => document.addEventListener('DOMContentLoaded', () => {
+  const it = () => {
+    let v = null;
+    for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+      const l = m.querySelector('[data-testid="stMetricLabel"]');
+      if (l && l.textContent.trim() === 'iteration') { v = m.querySelector('[data-testid="stMetricValue"]'); break; }
+    }
+    v = v || document.querySelector('[data-stat="iteration"] .stat-value');
+    const d = v ? v.textContent.replace(/[^0-9]/g, '') : '';
+    return d ? parseInt(d, 10) : null;
+  };
+  const b = window.__bench = {samples: [], changes: []};
+  b.timer = setInterval(() => {
+    const s = document.querySelector('.run-status');
+    b.samples.push([Date.now(), it(), s ? s.dataset.runState : null, s ? +s.dataset.position : 0, s ? +s.dataset.of : 0]);
+  }, 500);
+  new MutationObserver(() => {
+    const v = it(), c = b.changes;
+    if (v !== null && (!c.length || c[c.length - 1][1] !== v)) c.push([Date.now(), v]);
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+})"""
+# Real students each have a foreground browser: no timer throttling of pages that are not focused.
+BROWSER_ARGS = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                                "--disable-backgrounding-occluded-windows"]
+
+
+def headless(seconds: float) -> dict:
+    out = subprocess.run([sys.executable, "-c", HEADLESS, str(seconds)], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---- processes (from /proc; psutil is not installed)
+def descendants(root: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], list(kids.get(root, []))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += kids.get(p, [])
+    return out
+
+
+def proc_sample(server: int) -> dict:
+    """CPU seconds and RSS of the server, its workers (descendants) and the browser (the rest of our tree)."""
+    workers = descendants(server)
+    browser = [p for p in descendants(os.getpid()) if p != server and p not in workers]
+    with open("/proc/stat") as f:
+        j = [int(x) for x in f.readline().split()[1:]]
+    return {"t": time.time(), "machine_cpu": (sum(j) - j[3] - j[4]) / os.sysconf("SC_CLK_TCK"), "server_cpu": cpu_seconds(server), "server_rss": rss_bytes(server),
+            "workers": {p: (cpu_seconds(p), rss_bytes(p)) for p in workers},
+            "browser_cpu": sum(cpu_seconds(p) for p in browser)}
+
+
+def rss_total(s: dict) -> float:
+    return (s["server_rss"] + sum(r for _, r in s["workers"].values())) / 2**20
+
+
+def cpu_share(a: dict, b: dict) -> dict:
+    """Mean CPU use (1.0 = one core) between two samples: server, all workers, browser, whole machine."""
+    dt = max(b["t"] - a["t"], 1e-9)
+    w = sum(c - a["workers"].get(p, (0, 0))[0] for p, (c, _) in b["workers"].items())
+    return {"server": (b["server_cpu"] - a["server_cpu"]) / dt, "workers": w / dt,
+            "browser": (b["browser_cpu"] - a["browser_cpu"]) / dt, "machine": (b["machine_cpu"] - a["machine_cpu"]) / dt}
+
+
+# ---- one student's page
+def open_student(browser, url: str, kind: str | None):
+    """A new session (browser context) opening its page; kind None: the home page, opened by the caller."""
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+    ctx.add_init_script(f"({SAMPLER})()")
+    page = ctx.new_page()
+    page.kind, page.errors = kind, []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    if kind:
+        page.goto(url + PLAY[kind][0], wait_until="commit")
+    return ctx, page
+
+
+def ready(page) -> str | None:
+    """Wait until the page shows its Play/Start button, install the sampler; the error text if it never did."""
+    try:
+        wait_rendered(page, 180_000)
+        page.get_by_role("button", name=PLAY[page.kind][1], exact=True).wait_for(timeout=180_000)
+    except Exception as e:  # noqa: BLE001  a benchmark reports, it does not stop
+        return f"page never ready: {str(e).splitlines()[0]}"
+    return None
+
+
+def press(page) -> str | None:
+    button = page.get_by_role("button", name=PLAY[page.kind][1], exact=True)
+    try:
+        if button.is_disabled(timeout=5_000):
+            return f"{PLAY[page.kind][1]} is disabled (run state {state(page)})"
+        button.click(no_wait_after=True, timeout=10_000)
+    except Exception as e:  # noqa: BLE001
+        return f"could not press {PLAY[page.kind][1]}: {str(e).splitlines()[0]}"
+    return None
+
+
+def state(page) -> str | None:
+    return page.evaluate("() => document.querySelector('.run-status')?.dataset.runState || null")
+
+
+def read_log(page, t0: float, t1: float) -> dict:
+    """it/s while playing, redraws/s, last state, from the page's sampler between t0 and t1 (seconds)."""
+    b = page.evaluate("() => window.__bench || {samples: [], changes: []}")
+    s = [x for x in b["samples"] if t0 * 1e3 <= x[0] <= t1 * 1e3]
+    playing = [x for x in s if x[2] == "playing" and x[1] is not None]
+    rate = ((playing[-1][1] - playing[0][1]) / ((playing[-1][0] - playing[0][0]) / 1e3)
+            if len(playing) >= 2 and playing[-1][0] > playing[0][0] else 0.0)
+    ch = [c for c in b["changes"] if t0 * 1e3 <= c[0] <= t1 * 1e3]
+    last = s[-1] if s else [0, None, None, 0, 0]
+    exceptions = [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stException"]')]
+    exceptions += [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stAlert"]')]
+    ended = [x[0] / 1e3 for x in b["samples"] if x[2] == "ended"]
+    return {"it_s": rate, "redraws_s": len(ch) / max(t1 - t0, 1e-9), "state": last[2], "position": last[3],
+            "of": last[4], "playing_share": len(playing) / max(len(s), 1), "last_iteration": last[1],
+            "exceptions": exceptions, "js_errors": page.errors[:5],
+            "states_seen": sorted({x[2] for x in b["samples"] if x[2]}), "ended_at": ended[0] if ended else None}
+
+
+# ---- scenario "one"
+def scenario_one(browser, url: str, server: int, seconds: float) -> dict:
+    res = {}
+    for kind in ("toy", "mnist"):
+        ctx, page = open_student(browser, url, kind)
+        ready(page)
+        press(page)
+        time.sleep(8.0 if kind == "mnist" else 3.0)  # warm-up: first chunks, first redraws
+        a, t0 = proc_sample(server), time.time()
+        time.sleep(seconds)
+        r = {**read_log(page, t0, time.time()), "cpu": cpu_share(a, proc_sample(server))}
+        if kind == "toy":
+            r["k_latency_s"] = slider_latencies(page)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        wait_rendered(page)
+        ctx.close()
+        res[kind] = r
+    return res
+
+
+def slider_latencies(page, moves: int = 5) -> list[float]:
+    """Focus the k slider, press ArrowRight, time until the caption says the new k (moves times)."""
+    slider = page.get_by_role("slider").first  # k is the first slider in the toy sidebar
+    out = []
+    for _ in range(moves):
+        k = int(re.search(r"In effect: k = (\d+),", page.get_by_text("In effect:").inner_text()).group(1)) + 1
+        slider.focus()
+        t0 = time.perf_counter()
+        slider.press("ArrowRight")
+        page.wait_for_function(
+            "k => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
+            ".some(e => e.textContent.includes('In effect: k = ' + k + ','))", arg=k, polling=50, timeout=20_000)
+        out.append(time.perf_counter() - t0)
+        time.sleep(1.0)
+    return out
+
+
+# ---- scenario "class"
+def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n_mnist: int,
+                   stagger: bool = False) -> dict:
+    kinds = [k for *_, k in sorted([(i / n_toy, 0, "toy") for i in range(n_toy)] +  # toy, toy, mnist, toy, ...
+                                   [((j + 0.5) / n_mnist, 1, "mnist") for j in range(n_mnist)])]
+    # The lecturer opens the toy page before the class (that first visit starts the worker processes).
+    ctx, page = open_student(browser, url, "toy")
+    t_warm = time.time()
+    warm = {"problem": ready(page), "state": state(page), "seconds": time.time() - t_warm}
+    ctx.close()
+    before = proc_sample(server)
+    students = []
+    t_open = time.time()
+    problems = []
+    for kind in kinds:  # all navigate at once, then each one is waited for (--stagger: one after the other)
+        students.append(open_student(browser, url, kind))
+        problems += [ready(students[-1][1])] if stagger else []
+    problems = problems or [ready(page) for _, page in students]
+    t_loaded = time.time() - t_open
+    t_press = time.time()
+    problems = [p or press(page) for p, (_, page) in zip(problems, students)]
+    press_spread = time.time() - t_press
+    time.sleep(5.0)  # admission, first chunks
+    trace, t0 = [proc_sample(server)], time.time()
+    while time.time() - t0 < seconds:
+        time.sleep(1.0)
+        trace.append(proc_sample(server))
+    t1 = time.time()
+    rows = [{"student": i + 1, "page": p.kind, **read_log(p, t0, t1), "problem": problem}
+            for i, ((_, p), problem) in enumerate(zip(students, problems))]
+    n_adm = sum(r["state"] == "playing" for r in rows)
+    ctx13, home = open_student(browser, url, None)  # the 13th student: the home page
+    th = time.perf_counter()
+    home.goto(url + "/")
+    wait_rendered(home, 180_000)
+    home_s = time.perf_counter() - th
+    during = proc_sample(server)
+    for ctx, _ in students + [(ctx13, home)]:
+        ctx.close()
+    t_close, idle_after, after_trace = time.time(), None, [proc_sample(server)]
+    while time.time() - t_close < 30.0:
+        time.sleep(1.0)
+        after_trace.append(proc_sample(server))
+        if idle_after is None and cpu_share(after_trace[-2], after_trace[-1])["workers"] < 0.05:
+            idle_after = after_trace[-1]["t"] - t_close
+    load = cpu_share(trace[0], trace[-1])
+    return {"students": rows, "n_admitted_playing": n_adm, "lecturer_first_visit": warm, "staggered_open": stagger, "pages_loaded_s": t_loaded, "press_spread_s": press_spread,
+            "home_render_s": home_s, "workers_idle_after_close_s": idle_after,
+            "cpu_during": load, "workers_n": len(trace[-1]["workers"]),
+            "rss_mib": {"before": rss_total(before), "during_peak": max(rss_total(s) for s in trace + [during]),
+                        "after_30s": rss_total(after_trace[-1])},
+            "workers_after_30s": len(after_trace[-1]["workers"]),
+            "workers_cpu_after_close": [round(cpu_share(a, b)["workers"], 3) for a, b in zip(after_trace, after_trace[1:])]}
+
+
+# ---- report
+def judge(res: dict) -> None:
+    """Ratios against the headless reference (mean of before and after); fair shares in the class."""
+    ref = res["ref"]
+    for kind, r in res.get("one", {}).items():
+        r["ratio"] = r["it_s"] / ref[f"{kind}_it_s"]
+    if "class" in res:
+        n = res["class"]["n_admitted_playing"]
+        for r in res["class"]["students"]:
+            playing = r["state"] == "playing"
+            r["fair_it_s"] = ref[f"{r['page']}_it_s"] * min(1.0, CORES / max(n, 1)) if playing else None
+            r["vs_fair"] = r["it_s"] / r["fair_it_s"] if playing else None
+            r["flag"] = "ADMITTED BUT 0 it/s" if playing and r["it_s"] < 1 else ""
+
+
+def report(res: dict) -> None:
+    ref = res["headless"]
+    print(f"\n## Classroom benchmark, {res['started']} (local time), {CORES} cores, backend {res['backend']}; load "
+          f"average {res['load_avg_start'][0]:.1f} at start, {res['load_avg_end'][0]:.1f} at end\n")
+    print("| headless reference | before | after |\n|---|---:|---:|")
+    for k, lab in (("toy_it_s", "toy core it/s (1 thread)"), ("mnist_it_s", "MNIST default it/s (2 threads)"),
+                   ("mnist_1thread_it_s", "MNIST default it/s (1 thread, not used for ratios)")):
+        print(f"| {lab} | {ref['before'][k]:,.1f} | {ref['after'][k]:,.1f} |")
+    if "one" in res:
+        o = res["one"]
+        print("\n| one student | live it/s | headless (mean) | ratio | redraws/s (shown iteration changes) | "
+              "CPU (cores): server / workers / browser / machine |\n|---|---:|---:|---:|---:|---|")
+        for k in ("toy", "mnist"):
+            u = o[k]["cpu"]
+            print(f"| {k} | {o[k]['it_s']:,.1f} | {res['ref'][f'{k}_it_s']:,.1f} | {o[k]['ratio']:.0%} | "
+                  f"{o[k]['redraws_s']:.2f} | {u['server']:.2f} / {u['workers']:.2f} / {u['browser']:.2f} / "
+                  f"{u['machine']:.2f} |")
+        lat = o["toy"]["k_latency_s"]
+        print(f"\nk slider → 'In effect' (5 moves): median {statistics.median(lat):.2f} s, max {max(lat):.2f} s "
+              f"(target < 0.5 s): {', '.join(f'{x:.2f}' for x in lat)}")
+    if "class" in res:
+        c = res["class"]
+        print(f"\nClass: {len(c['students'])} students, {c['n_admitted_playing']} admitted and playing at the end; "
+              f"fair = headless × min(1, {CORES} cores / {c['n_admitted_playing']} admitted runs)\n")
+        print("| # | page | state | queue pos | it/s | fair it/s | it/s ÷ fair | redraws/s | flag / errors |\n"
+              "|---:|---|---|---|---:|---:|---:|---:|---|")
+        for r in c["students"]:
+            pos = f"{r['position']} of {r['of']}" if r["state"] == "waiting" else ""
+            err = "; ".join(x[:80] for x in [r["problem"] or ""] + r["exceptions"] + r["js_errors"] if x)
+            fair = f"{r['fair_it_s']:,.1f}" if r["fair_it_s"] else ""
+            vs = f"{r['vs_fair']:.0%}" if r["vs_fair"] is not None else ""
+            print(f"| {r['student']} | {r['page']} | {r['state']} | {pos} | {r['it_s']:,.1f} | {fair} | {vs} | "
+                  f"{r['redraws_s']:.2f} | {r['flag']} {err} |")
+        u, m = c["cpu_during"], c["rss_mib"]
+        idle = c["workers_idle_after_close_s"]
+        print("\n| class measure | value |\n|---|---|")
+        w = c["lecturer_first_visit"]
+        for lab, val in (("lecturer's first visit to /toy_gan (starts workers): s, run state",
+                          f"{w['seconds']:.1f}, {w['state']} {w['problem'] or ''}"),
+                         ("pages loaded (all students, s)",
+                          f"{c['pages_loaded_s']:.1f} ({'one after the other' if c['staggered_open'] else 'at once'})"),
+                         ("Play/Start clicks spread (s)", f"{c['press_spread_s']:.2f}"),
+                         ("CPU during (cores): server / workers / browser / whole machine",
+                          f"{u['server']:.2f} / {u['workers']:.2f} / {u['browser']:.2f} / {u['machine']:.2f} "
+                          f"({c['workers_n']} workers)"),
+                         ("13th student: home page rendered (s)", f"{c['home_render_s']:.2f}"),
+                         ("tabs closed → workers < 5 % CPU (s)", f"{idle:.0f}" if idle is not None else "not within 30 s"),
+                         ("RSS server+workers MiB: before / peak / 30 s after close",
+                          f"{m['before']:,.0f} / {m['during_peak']:,.0f} / {m['after_30s']:,.0f}")):
+            print(f"| {lab} | {val} |")
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", choices=["one", "class", "all"], default="all")
+    ap.add_argument("--seconds", type=float, default=None, help="measuring window (default: one 20 s, class 30 s)")
+    ap.add_argument("--toy", type=int, default=8)
+    ap.add_argument("--mnist", type=int, default=4)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--ray", default="", help="GAN_LAB_RAY_ADDRESS for the server (workers then are not children)")
+    ap.add_argument("--stagger", action="store_true", help="class: students open their pages one after the other")
+    ap.add_argument("--headless-seconds", type=float, default=8.0)
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    if args.ray:
+        os.environ["GAN_LAB_RAY_ADDRESS"] = args.ray
+    res = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "args": vars(args), "cores": CORES,
+           "backend": f"ray {args.ray}" if args.ray else "local workers", "load_avg_start": os.getloadavg()}
+    ref = {"before": headless(args.headless_seconds)}
+    port = args.port or free_port()
+    os.chdir(ROOT)
+    server = start_server(port)
+    res["streamlit_log"] = f"artifacts/streamlit-{port}.log"
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            if args.scenario in ("one", "all"):
+                res["one"] = scenario_one(browser, url, server.pid, args.seconds or 20.0)
+            if args.scenario in ("class", "all"):
+                res["class"] = scenario_class(browser, url, server.pid, args.seconds or 30.0, args.toy, args.mnist,
+                                              args.stagger)
+            browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    ref["after"] = headless(args.headless_seconds)
+    res["headless"] = ref
+    res["ref"] = {k: (ref["before"][k] + ref["after"][k]) / 2 for k in ref["before"]}
+    judge(res)
+    res["load_avg_end"] = os.getloadavg()
+    report(res)
+    out = ROOT / "artifacts" / f"classroom-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(res, indent=1, default=str))
+    print(f"\nJSON: {out.relative_to(ROOT)}; server log: {res['streamlit_log']}")
+    return res
+
+
+if __name__ == "__main__":
+    main()
