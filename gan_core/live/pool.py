@@ -32,7 +32,7 @@ from gan_core.live.backends import HostDied, LocalBackend
 
 RUN_WEIGHTS = {"toy": 1.0, "race": 1.0, "mnist": 4.0}
 UNITS_PER_CORE = 4.0
-HEARTBEAT_TIMEOUT_S = 10.0   # + one scheduler tick: a closed tab's run stops within ~11 s
+HEARTBEAT_TIMEOUT_S = 12.0   # + one scheduler tick: a closed tab's run stops within ~13 s
 RUN_TTL_S = 120.0            # then its memory goes too (a student back from another page keeps the run)
 TICK_S = 0.5
 
