@@ -131,6 +131,12 @@ class RunHost:
         return {"snapshot": snap, "version": slot.version, "playing": slot.playing,
                 "ended": slot.ended, "message": slot.message}
 
+    def status(self, run_id: str) -> dict:
+        """The run's state without its snapshot (the pool's watch: it asks for no new drawing)."""
+        slot = self._slot(run_id)
+        return {"snapshot": None, "version": slot.version, "playing": slot.playing,
+                "ended": slot.ended, "message": slot.message}
+
     def set_threads(self, n: int) -> None:
         self.threads = max(1, int(n))
 

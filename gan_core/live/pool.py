@@ -306,7 +306,7 @@ class RunPool:
                                      "another page), to give its slot to a classmate. Press Play to go on.")
             elif r.state == "playing":
                 try:
-                    self._absorb(r, self._call(r, "snapshot", r.version, timeout=30))
+                    self._absorb(r, self._call(r, "status", timeout=30))
                 except RunEnded:
                     pass
         with self._lock:

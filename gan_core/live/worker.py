@@ -14,7 +14,7 @@ from multiprocessing.connection import Listener
 from gan_core.live.host import RunHost
 
 # What a handle may call on a host: nothing else is dispatched.
-METHODS = ("ping", "create", "remove", "play", "command", "snapshot", "set_threads", "stats")
+METHODS = ("ping", "create", "remove", "play", "command", "snapshot", "status", "set_threads", "stats")
 
 
 def dispatch(host: RunHost, method: str, args: tuple):
