@@ -2,6 +2,8 @@
 
 A frame only: page config and navigation. Each page is a short script in pages/.
 """
+import logging
+
 import streamlit as st
 
 st.set_page_config(page_title="GAN Lab for lectures", page_icon=":material/casino:", layout="wide")
@@ -15,4 +17,14 @@ PAGES = [
     st.Page("pages/pretrained.py", title="Pretrained checkpoints", icon=":material/inventory_2:"),
 ]
 
-st.navigation(PAGES).run()
+FRIENDLY_ERROR = ("Something went wrong on this page and it stopped. Nothing else is affected: other pages and other "
+                  "people's sessions keep running. Reload the page to try again, or choose another page; if it keeps "
+                  "happening, tell the lecturer (the details are in the server's log).")
+
+try:
+    st.navigation(PAGES).run()
+except Exception:  # an error no page foresaw (st.stop / st.rerun are not Exceptions and pass)
+    if st.get_option("client.showErrorDetails") != "none":
+        raise      # a developer's setting, and the tests' (tests/conftest.py): see the real exception
+    logging.getLogger("gan_lab").exception("uncaught error in a page")
+    st.error(FRIENDLY_ERROR, icon=":material/error:")

@@ -7,6 +7,7 @@ import streamlit as st
 from scipy.spatial.distance import jensenshannon
 from scipy.special import rel_entr
 
+from gan_core import parse
 from gan_core.toy import divergences as dv
 from gan_core.toy.distributions import Shifted, make_distribution
 from ui import divergence_figures as figs
@@ -150,7 +151,7 @@ def discrete_tab():
     q_text = c2.text_area("q (probabilities or counts)", "0.3, 0.3, 0.4", key="div.q_vector")
     counts = st.checkbox("These are counts: normalise each vector to sum to 1", key="div.normalise")
     try:
-        p, q = dv.parse_vector(p_text, "p"), dv.parse_vector(q_text, "q")
+        p, q = parse.nonnegative_vector(p_text, "p"), parse.nonnegative_vector(q_text, "q")
         if counts:
             p, q = dv.normalise(p, "p"), dv.normalise(q, "q")
         kl_pq, kl_qp, js = dv.kl_discrete(p, q), dv.kl_discrete(q, p, ("q", "p")), dv.js_discrete(p, q)

@@ -10,6 +10,7 @@ from streamlit.errors import StreamlitAPIException
 from gan_core.mnist.checkpoints import CheckpointError, load_checkpoint
 from gan_core.mnist.training import generate, interpolate, sample_images
 from gan_core.mnist.models import count_parameters, is_conditional
+from gan_core.mnist.schema import summary
 from gan_core.mnist.session import PAGE_MAX_BYTES, nearest_row, plain_message, read_only
 from ui.frame import use_navigation
 from ui.mnist_figures import grid_image, pairs_image
@@ -144,24 +145,18 @@ st.image(pairs_image(samples, neighbours, scale=2), output_format="PNG",
 
 # ---- what the file says about itself
 st.markdown("**Checkpoint**")
-q = meta.get("metrics") or {}
+facts = summary(meta)   # metadata was checked field by field when the file was read
 m = st.columns(5)
-m[0].metric("iteration", f"{meta.get('step') or 0:,}")
+m[0].metric("iteration", facts["iteration"])
 m[1].metric("G parameters", f"{count_parameters(G):,}")
-m[2].metric("FID (lower is better)", f"{q['fid']:.1f}" if "fid" in q else "–",
-            f"real-data floor {q['fid_real_floor']:.1f}" if "fid_real_floor" in q else None,
-            delta_color="off", delta_arrow="off")
-m[3].metric("confident share", f"{q['confident_share']:.0%}" if "confident_share" in q else "–")
-m[4].metric("classes present", f"{q['classes_present']} / 10" if "classes_present" in q else "–")
-training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
-selected = training.get("selected")
-if selected:
-    st.caption(f"Weights from iteration {selected['iteration']:,} of {selected['of_iterations']:,}: the lowest FID "
-               f"(on {selected['selection_n']} samples of seed {selected['selection_seed']}) of the scores taken every "
-               f"{selected['every']:,} iterations. The numbers above are measured on other samples (seed 0).")
-if training.get("command"):
+m[2].metric("FID (lower is better)", facts["fid"], facts["fid_floor"], delta_color="off", delta_arrow="off")
+m[3].metric("confident share", facts["confident"])
+m[4].metric("classes present", facts["classes"])
+if facts["selected"]:
+    st.caption(facts["selected"])
+if facts["command"]:
     st.caption("Reproduce it with:")
-    st.code(training["command"], language="bash", wrap_lines=True)
+    st.code(facts["command"], language="bash", wrap_lines=True)
 with st.expander("All metadata"):
     shown = {k: (v if isinstance(v, (dict, list, str, int, float, type(None))) else repr(v)) for k, v in meta.items()}
     st.code(json.dumps(shown, indent=2, default=str), language="json")

@@ -85,7 +85,7 @@ def test_discrete_tab_shows_terms_and_scipy_note(app):
 
 
 @pytest.mark.parametrize("p,q,counts,message", [
-    ("0.5, -0.1, 0.6", "0.3, 0.3, 0.4", False, "p: entry 2 is -0.1"),
+    ("0.5, -0.1, 0.6", "0.3, 0.3, 0.4", False, "p must be ≥ 0 (entry 2 is -0.1)"),
     ("0.5, 0.5", "0.3, 0.3, 0.4", False, "same length"),
     ("0, 0, 0", "0.3, 0.3, 0.4", False, "p sums to 0"),
     ("0.2, x, 0.8", "0.3, 0.3, 0.4", False, "p: entry 2 ('x') is not a number"),

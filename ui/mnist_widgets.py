@@ -7,19 +7,21 @@ import streamlit as st
 import torch
 
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN, load_images
-from gan_core.mnist.data import EMBEDDED_NAME, available_datasets
+from gan_core.mnist.data import (EMBEDDED_NAME, FOLDER_PREFIX, MAX_IDX_UPLOAD_BYTES, IDXError, allowed_idx_folders,
+                                 available_datasets, dataset_from_uploads)
 from gan_core.mnist.session import read_only
 
 MODEL_LABELS = {"mlp": "MLP GAN (Goodfellow et al. 2014)", "dcgan": "DCGAN (Radford et al. 2016)",
                 "cgan": "conditional GAN (Mirza & Osindero 2014)"}
-IDX_FOLDER = "IDX folder…"
+IDX_FOLDER = "IDX folder…"          # a path box: only when GAN_LAB_IDX_FOLDERS=* allows any folder
+IDX_UPLOAD = "Upload IDX files…"
 
 
 @dataclass(frozen=True)
 class Setup:
     """What a new run is built from; a change takes effect on Reset."""
     model: str
-    data: str          # a name of available_datasets() or an IDX folder path
+    data: str          # a name load_dataset knows (a dataset, an allowed folder, an upload) or an IDX folder path
     device: str        # "cpu" or "cuda"
     seed: int
 
@@ -31,14 +33,43 @@ def device_options() -> dict[str, str]:
     return out
 
 
+def data_options() -> dict[str, str]:
+    """Data choices -> labels: the datasets, the folders the server allows (by name), uploads,
+    and a path box only when every folder is allowed (GAN_LAB_IDX_FOLDERS=*)."""
+    options = dict(available_datasets())
+    folders = allowed_idx_folders()
+    options.update({FOLDER_PREFIX + name: f"IDX folder: {name}" for name in folders or {}})
+    options[IDX_UPLOAD] = IDX_UPLOAD
+    if folders is None:
+        options[IDX_FOLDER] = IDX_FOLDER
+    return options
+
+
+def uploaded_data(ns: str) -> tuple[str, str | None]:
+    """(dataset name, error) from IDX files the student uploads; the embedded digits until they are valid."""
+    files = st.file_uploader(f"IDX files: images (idx3) and labels (idx1), raw or .gz, at most "
+                             f"{MAX_IDX_UPLOAD_BYTES // 2**20} MB each", accept_multiple_files=True,
+                             key=f"{ns}.idx_upload")
+    if not files:
+        return EMBEDDED_NAME, "Upload the two IDX files; until then the embedded digits are used."
+    try:
+        return dataset_from_uploads([(f.name, f.getvalue()) for f in files]), None
+    except IDXError as e:
+        return EMBEDDED_NAME, f"IDX upload not used: {e} The embedded digits are used instead."
+
+
 def setup_controls(ns: str) -> tuple[Setup, str | None]:
-    """Model, data, device, seed. Returns (setup, error) where error is a bad IDX folder's message."""
+    """Model, data, device, seed. Returns (setup, error) where error says why the chosen data is not used."""
     model = st.radio("model", list(MODEL_LABELS), index=list(MODEL_LABELS).index(DEFAULT_MODEL.kind),
                      format_func=MODEL_LABELS.get, key=f"{ns}.model")
-    sets = available_datasets()
-    choice = st.selectbox("data", list(sets) + [IDX_FOLDER], format_func=lambda k: sets.get(k, k), key=f"{ns}.data")
+    options = data_options()
+    if st.session_state.get(f"{ns}.data", EMBEDDED_NAME) not in options:   # a folder no longer allowed, or path boxes switched off
+        st.session_state.pop(f"{ns}.data", None)
+    choice = st.selectbox("data", list(options), format_func=options.get, key=f"{ns}.data")
     data, error = choice, None
-    if choice == IDX_FOLDER:
+    if choice == IDX_UPLOAD:
+        data, error = uploaded_data(ns)
+    elif choice == IDX_FOLDER:
         data = st.text_input("IDX folder (train-images-idx3-ubyte, train-labels-idx1-ubyte)", key=f"{ns}.idx")
         if not data.strip():
             data, error = EMBEDDED_NAME, "Type an IDX folder path; until then the embedded digits are used."

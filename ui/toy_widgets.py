@@ -8,7 +8,7 @@ import streamlit as st
 from gan_core.toy.distributions import PRESETS, Distribution1D, GaussianMixture, preset
 from gan_core.losses import COST_LABELS
 from gan_core.trainer import TrainConfig
-from ui.widgets import _parse_list
+from ui.widgets import parse_list
 
 CUSTOM = "Custom Gaussian mixture"
 LR_CHOICES = [m * 10.0**e for e in range(-5, 1) for m in (1, 2, 5)] + [10.0]  # 1e-5 … 10, log-spaced
@@ -33,7 +33,7 @@ def data_controls(ns: str) -> DataChoice:
     m = st.text_input("means", "-1.5, 2", key=f"{ns}.mix_m")
     s = st.text_input("stds", "0.5, 0.6", key=f"{ns}.mix_s")
     try:
-        d = GaussianMixture(_parse_list(w, "weights"), _parse_list(m, "means"), _parse_list(s, "stds"))
+        d = GaussianMixture(parse_list(w, "weights"), parse_list(m, "means"), parse_list(s, "stds"))
     except ValueError as e:
         return DataChoice(None, "", f"Mixture not applied: {e}")
     return DataChoice(d, d.name, None)

@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from gan_core import parse
 from gan_core.toy.distributions import FAMILIES, Distribution1D, make_distribution
 
 
@@ -15,12 +16,17 @@ class EditedDistribution(NamedTuple):
     error: str | None  # a message naming the field and what is allowed
 
 
-def _parse_list(text: str, field: str) -> list[float]:
-    tokens = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
-    try:
-        return [float(t) for t in tokens]
-    except ValueError:
-        raise ValueError(f"{field}: type numbers separated by commas, e.g. 0.5, 0.5 (got {text!r}).") from None
+MAX_COMPONENTS = 20   # mixture components: each adds integrals to every divergence on the page
+
+
+def parse_list(text: str, field: str) -> list[float]:
+    """A typed parameter list: mixture weights (probabilities summing to 1), stds (> 0) or means."""
+    name = field.rsplit(" ", 1)[-1]
+    if name == "weights":
+        return parse.probability_vector(text, field, max_entries=MAX_COMPONENTS).tolist()
+    if name == "stds":
+        return parse.numbers(text, field, lo=0.0, lo_open=True, max_entries=MAX_COMPONENTS)
+    return parse.numbers(text, field, max_entries=MAX_COMPONENTS)
 
 
 def distribution_editor(label: str, key: str, family: str = "Gaussian", params: dict | None = None) -> EditedDistribution:
@@ -38,11 +44,15 @@ def distribution_editor(label: str, key: str, family: str = "Gaussian", params: 
         if isinstance(default, (list, tuple)):
             text = col.text_input(name, ", ".join(f"{v:g}" for v in default), key=wkey)
             try:
-                values[name] = _parse_list(text, f"{label} {name}")
+                values[name] = parse_list(text, f"{label} {name}")
             except ValueError as exc:
                 errors.append(str(exc))
         else:
-            values[name] = col.number_input(name, value=float(default), step=0.1, key=wkey)
+            try:
+                values[name] = parse.number(col.number_input(name, value=float(default), step=0.1, key=wkey),
+                                            f"{label} {name}")
+            except ValueError as exc:
+                errors.append(str(exc))
     frozen = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items())
     if errors:
         return EditedDistribution(None, fam, frozen, errors[0])

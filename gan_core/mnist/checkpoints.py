@@ -37,6 +37,7 @@ import torch.nn as nn
 from safetensors.torch import save as st_save
 
 from gan_core.mnist.models import ModelConfig, build_models, config_from_dict, config_to_dict
+from gan_core.mnist.schema import SchemaError, shown, validate_metadata
 from gan_core.trainer import METRICS, GANTrainer, TrainConfig
 
 FORMAT = "gan-lab-mnist-gan"
@@ -68,7 +69,7 @@ def _read_source(src, max_bytes: int) -> tuple[bytes, str]:
     if isinstance(src, (str, os.PathLike)):
         path = Path(src)
         if not path.is_file():
-            raise CheckpointError(f"{path}: no such file.")
+            raise CheckpointError(f"{path.name}: no such file.")
         size = path.stat().st_size
         if size > max_bytes:
             raise CheckpointError(f"{path.name}: file is {size:,} bytes, over the {max_bytes:,}-byte limit.")
@@ -104,8 +105,8 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[dict, dict]:
         raise CheckpointError(f"{name}: truncated or corrupt: the header claims {n:,} bytes but the file has "
                               f"only {len(data) - 8:,} after the length field.")
     try:
-        header = json.loads(data[8:8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        header = _json(data[8:8 + n].decode("utf-8"))
+    except ValueError as e:  # UnicodeDecodeError, JSONDecodeError, too deep or too long a number
         raise CheckpointError(f"{name}: the header is not valid JSON ({e}).") from None
     if not isinstance(header, dict):
         raise CheckpointError(f"{name}: the header must be a JSON object.")
@@ -118,28 +119,29 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[dict, dict]:
     spans, tensors = [], {}
     for key, entry in header.items():
         if not (isinstance(entry, dict) and set(entry) == {"dtype", "shape", "data_offsets"}):
-            raise CheckpointError(f"{name}: tensor {key!r}: entry must have exactly dtype, shape, data_offsets.")
+            raise CheckpointError(f"{name}: tensor {shown(key)}: entry must have exactly dtype, shape, data_offsets.")
         dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-        if dtype not in _DTYPES:
-            raise CheckpointError(f"{name}: tensor {key!r} has dtype {dtype!r}; only float32 weights are accepted.")
+        if not isinstance(dtype, str) or dtype not in _DTYPES:
+            raise CheckpointError(f"{name}: tensor {shown(key)} has dtype {shown(dtype)}; only float32 weights are "
+                                  "accepted.")
         if not (isinstance(shape, list) and len(shape) <= 8
                 and all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**31 for s in shape)):
-            raise CheckpointError(f"{name}: tensor {key!r} has an invalid shape {shape!r}.")
+            raise CheckpointError(f"{name}: tensor {shown(key)} has an invalid shape {shown(shape)}.")
         if not (isinstance(offsets, list) and len(offsets) == 2
                 and all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)):
-            raise CheckpointError(f"{name}: tensor {key!r} has invalid data_offsets {offsets!r}.")
+            raise CheckpointError(f"{name}: tensor {shown(key)} has invalid data_offsets {shown(offsets)}.")
         begin, end = offsets
         if not 0 <= begin <= end <= len(body):
-            raise CheckpointError(f"{name}: tensor {key!r}: data_offsets [{begin}, {end}] fall outside the "
+            raise CheckpointError(f"{name}: tensor {shown(key)}: data_offsets [{begin}, {end}] fall outside the "
                                   f"{len(body):,}-byte data section (truncated or corrupt file).")
         torch_dtype, itemsize = _DTYPES[dtype]
         if end - begin != math.prod(shape) * itemsize:
-            raise CheckpointError(f"{name}: tensor {key!r}: {end - begin} bytes do not match shape {shape} of {dtype}.")
+            raise CheckpointError(f"{name}: tensor {shown(key)}: {end - begin} bytes do not match shape {shape} of {dtype}.")
         spans.append((begin, end, key))
     spans.sort()
     for (b0, e0, k0), (b1, e1, k1) in zip(spans, spans[1:]):
         if b1 < e0:
-            raise CheckpointError(f"{name}: tensors {k0!r} and {k1!r} overlap in the file (offsets "
+            raise CheckpointError(f"{name}: tensors {shown(k0)} and {shown(k1)} overlap in the file (offsets "
                                   f"[{b0}, {e0}] and [{b1}, {e1}]).")
     for begin, end, key in spans:
         torch_dtype, _ = _DTYPES[header[key]["dtype"]]
@@ -167,8 +169,16 @@ def _parse_pt(data: bytes, name: str) -> tuple[dict, dict]:
         if k == "__metadata__":
             continue
         if not isinstance(k, str) or not isinstance(v, torch.Tensor):
-            raise CheckpointError(f"{name}: entry {k!r} is not a tensor; a .pt checkpoint must be a plain dict of tensors.")
+            raise CheckpointError(f"{name}: entry {shown(k)} is not a tensor; a .pt checkpoint must be a plain dict of tensors.")
+        # only plain dense CPU tensors of the dtypes a safetensors file may hold: a sparse, quantized
+        # or meta tensor would fail later checks with errors of its own
+        if (v.layout != torch.strided or v.is_quantized or v.device.type != "cpu" or v.is_nested
+                or v.dtype not in [d for d, _ in _DTYPES.values()]):
+            raise CheckpointError(f"{name}: entry {shown(k)} is a {v.layout} {v.dtype} tensor; only dense float32 "
+                                  "weights are accepted.")
         tensors[k] = v
+    if len(tensors) > MAX_TENSORS:
+        raise CheckpointError(f"{name}: {len(tensors)} tensors is more than any of our models has.")
     return tensors, meta
 
 
@@ -199,30 +209,44 @@ def read_checkpoint(src, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[dict, dict
 
 # ----------------------------------------------------------------------------- metadata and expected contents
 
+def _json(text: str):
+    """json.loads that raises only ValueError: nesting too deep for Python's parser
+    (RecursionError) and integers too long to convert become ValueError too."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def _parse_metadata(raw: dict, name: str) -> dict:
+    """Parsed metadata: format checks first (is it ours at all?), then the schema of every field read."""
     meta = {}
     for k, v in raw.items():
         try:
-            meta[k] = json.loads(v)
-        except json.JSONDecodeError as e:
-            raise CheckpointError(f"{name}: metadata {k!r} is not valid JSON ({e}).") from None
+            meta[k] = _json(v)
+        except ValueError as e:
+            raise CheckpointError(f"{name}: metadata {shown(k)} is not valid JSON ({str(e)[:200]}).") from None
     if meta.get("format") != FORMAT:
-        raise CheckpointError(f"{name}: not a GAN Lab MNIST checkpoint (metadata format is {meta.get('format')!r}, "
+        raise CheckpointError(f"{name}: not a GAN Lab MNIST checkpoint (metadata format is {shown(meta.get('format'))}, "
                               f"expected {FORMAT!r}).")
     if meta.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(f"{name}: format version {meta.get('format_version')!r} is not supported "
+        raise CheckpointError(f"{name}: format version {shown(meta.get('format_version'))} is not supported "
                               f"(this app reads version {FORMAT_VERSION}).")
     if meta.get("content") not in CONTENTS:
-        raise CheckpointError(f"{name}: content must be one of {list(CONTENTS)} (got {meta.get('content')!r}).")
+        raise CheckpointError(f"{name}: content must be one of {list(CONTENTS)} (got {shown(meta.get('content'))}).")
     try:
         meta["model_config"] = config_from_dict(meta.get("model_config"))
     except (ValueError, TypeError) as e:
-        raise CheckpointError(f"{name}: model config rejected: {e}") from None
-    if meta["content"] == "training_state":
+        raise CheckpointError(f"{name}: model config rejected: {str(e)[:300]}") from None
+    try:
+        meta = validate_metadata(meta, training_state=meta["content"] == "training_state")
+    except SchemaError as e:
+        raise CheckpointError(f"{name}: metadata {e}") from None
+    if "train_config" in meta:
         try:
-            meta["train_config"] = TrainConfig(**meta.get("train_config"))
+            meta["train_config"] = TrainConfig(**meta["train_config"])
         except (ValueError, TypeError) as e:
-            raise CheckpointError(f"{name}: training config rejected: {e}") from None
+            raise CheckpointError(f"{name}: training config rejected: {str(e)[:300]}") from None
     return meta
 
 
@@ -254,12 +278,12 @@ def _check_tensors(tensors: dict, meta: dict, name: str) -> None:
                               f"unexpected {unexpected[:5]}{'...' if len(unexpected) > 5 else ''}.")
     for k, t in weights.items():
         if t.dtype != torch.float32:
-            raise CheckpointError(f"{name}: weight {k!r} has dtype {t.dtype}; only float32 weights are accepted.")
+            raise CheckpointError(f"{name}: weight {shown(k)} has dtype {t.dtype}; only float32 weights are accepted.")
         if t.shape != expected[k]:
-            raise CheckpointError(f"{name}: weight {k!r} has shape {tuple(t.shape)}, the model needs "
+            raise CheckpointError(f"{name}: weight {shown(k)} has shape {tuple(t.shape)}, the model needs "
                                   f"{tuple(expected[k])}.")
         if not bool(torch.isfinite(t).all()):
-            raise CheckpointError(f"{name}: weight {k!r} contains NaN or infinite values.")
+            raise CheckpointError(f"{name}: weight {shown(k)} contains NaN or infinite values.")
     if meta["content"] == "training_state":
         _check_state_tensors(tensors, meta["model_config"], name)
 
@@ -277,16 +301,19 @@ def _check_state_tensors(tensors: dict, config: ModelConfig, name: str) -> None:
         if (parts[0] == "history" and len(parts) == 2 and parts[1] in ("iteration",) + METRICS
                 and t.dtype == torch.float64 and t.ndim == 1):
             continue
-        if (len(parts) == 4 and parts[0] in ("opt_d", "opt_g") and parts[1] == "state" and parts[2].isdigit()
-                and parts[3] in _OPT_KEYS):
+        if (len(parts) == 4 and parts[0] in ("opt_d", "opt_g") and parts[1] == "state"
+                and parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 6 and parts[3] in _OPT_KEYS):
             params = shapes["D" if parts[0] == "opt_d" else "G"]
             i = int(parts[2])
             want = torch.Size([]) if parts[3] == "step" else (params[i] if i < len(params) else None)
             if want is not None and t.shape == want and t.dtype == torch.float32:
                 if not bool(torch.isfinite(t).all()):
-                    raise CheckpointError(f"{name}: optimizer state {k!r} contains NaN or infinite values.")
+                    raise CheckpointError(f"{name}: optimizer state {shown(k)} contains NaN or infinite values.")
+                if parts[3] in ("step", "exp_avg_sq", "max_exp_avg_sq") and bool((t < 0).any()):
+                    raise CheckpointError(f"{name}: optimizer state {shown(k)} is negative; it is a count or a "
+                                          "mean of squares.")
                 continue
-        raise CheckpointError(f"{name}: unexpected tensor {k!r} {tuple(t.shape)} {t.dtype} in a training state.")
+        raise CheckpointError(f"{name}: unexpected tensor {shown(k)} {tuple(t.shape)} {t.dtype} in a training state.")
     lengths = {len(t) for k, t in tensors.items() if k.startswith("history.")}
     if len(lengths) > 1:
         raise CheckpointError(f"{name}: history columns have different lengths {sorted(lengths)}.")
@@ -415,7 +442,10 @@ def _trainer_state(tensors: dict, meta: dict, trainer: GANTrainer) -> dict:
     _load_weights(D, "D", tensors, meta.get("bn_counters"))
     opts = {}
     for opt_name, net in (("opt_d", trainer.D), ("opt_g", trainer.G)):
-        groups = meta["param_groups"][opt_name]
+        # the file's hyperparameters (checked by the schema) over the fresh optimizer's own group,
+        # so a key an older torch did not write keeps this torch's default
+        fresh = {k: v for k, v in getattr(trainer, opt_name).param_groups[0].items() if k != "params"}
+        groups = [fresh | g for g in meta["param_groups"][opt_name]]
         for g in groups:
             if "betas" in g:
                 g["betas"] = tuple(g["betas"])

@@ -9,6 +9,10 @@ Three sources, one shape: every loader returns ``(images, labels)`` with
 * ``load_idx_folder(folder)``: any folder with the standard IDX files
   (``train-images-idx3-ubyte[.gz]`` ...), e.g. Fashion-MNIST from the Debian package
   ``dataset-fashion-mnist``. A damaged file raises ``IDXError`` naming the file.
+* ``allowed_idx_folders()``: the folders a server's owner allows (``$GAN_LAB_IDX_FOLDERS``; none
+  by default, ``*`` for any), offered to students by name, never by path.
+* ``dataset_from_uploads(files)``: IDX files a student uploads, size-capped before and after
+  gzip decompression.
 * ``load_dataset(name_or_folder)``: the dispatcher the pages use.
 
 The GAN works on float tensors in [-1, 1] (the generator ends in Tanh): ``to_tensor`` maps
@@ -17,9 +21,14 @@ uint8 images there and ``to_unit`` maps back to [0, 1] for display.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.resources
+import io
+import math
 import os
 import tempfile
+import zlib
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -161,25 +170,30 @@ def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.n
             data = f.read()
     except FileNotFoundError:
         raise IDXError(f"{path}: file not found.") from None
-    except (OSError, EOFError) as e:  # bad or truncated gzip stream
+    except (OSError, EOFError, zlib.error) as e:  # bad or truncated gzip stream
         raise IDXError(f"{path}: cannot be read ({e}).") from None
+    return parse_idx(data, str(path), expected_magic)
+
+
+def parse_idx(data: bytes, name: str, expected_magic: int | None = None) -> np.ndarray:
+    """The array in the bytes of one IDX file; ``name`` is what messages call it."""
     if len(data) < 4:
-        raise IDXError(f"{path}: too short for an IDX header ({len(data)} bytes).")
+        raise IDXError(f"{name}: too short for an IDX header ({len(data)} bytes).")
     magic = int.from_bytes(data[:4], "big")
     if expected_magic is not None and magic != expected_magic:
-        raise IDXError(f"{path}: bad magic number {magic} (expected {expected_magic}).")
+        raise IDXError(f"{name}: bad magic number {magic} (expected {expected_magic}).")
     if data[0] != 0 or data[1] != 0 or data[2] != 0x08 or data[3] == 0:
-        raise IDXError(f"{path}: bad magic number {magic} (not an unsigned-byte IDX file).")
+        raise IDXError(f"{name}: bad magic number {magic} (not an unsigned-byte IDX file).")
     ndim = data[3]
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise IDXError(f"{path}: header truncated ({len(data)} bytes, {ndim} dimensions need {header}).")
+        raise IDXError(f"{name}: header truncated ({len(data)} bytes, {ndim} dimensions need {header}).")
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    expected = int(np.prod(shape))
+    expected = math.prod(shape)
     payload = len(data) - header
     if payload != expected:
         what = "truncated" if payload < expected else "has trailing bytes"
-        raise IDXError(f"{path}: payload {what}: header declares shape {shape} = {expected} bytes, "
+        raise IDXError(f"{name}: payload {what}: header declares shape {shape} = {expected} bytes, "
                        f"file has {payload}.")
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape).copy()
 
@@ -214,6 +228,96 @@ def load_idx_folder(folder: str | os.PathLike, split: str = "train") -> tuple[np
     return images, labels.astype(np.int64)
 
 
+# ----------------------------------------------------------------------------- folders a server allows, uploads
+
+IDX_FOLDERS_ENV = "GAN_LAB_IDX_FOLDERS"   # os.pathsep-separated folders, or "*" for any folder
+FOLDER_PREFIX = "idx-folder:"            # a dataset name for an allowed folder: "idx-folder:<name>"
+UPLOAD_PREFIX = "idx-upload:"            # a dataset name for uploaded IDX files: "idx-upload:<digest>"
+MAX_IDX_UPLOAD_BYTES = 20 * 1024 * 1024  # one uploaded file as sent: gzipped MNIST train images are 9.9 MB
+MAX_IDX_BYTES = 48 * 1024 * 1024         # one file after decompression: MNIST's 60,000 images are 47.0 MB
+MAX_UPLOADED_SETS = 4                    # uploaded datasets kept in memory by one server process
+_uploaded: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+
+def allowed_idx_folders() -> dict[str, Path] | None:
+    """IDX folders the person running the app allows (``$GAN_LAB_IDX_FOLDERS``), by name.
+
+    None by default. ``*`` allows any folder the server can read (a lecturer's own laptop):
+    then this returns None and a page may offer a path box. Only folders that hold the train
+    images and labels are listed; a name is the folder's own, with a number when two clash.
+    """
+    value = os.environ.get(IDX_FOLDERS_ENV, "").strip()
+    if value == "*":
+        return None
+    found = {}
+    for part in value.split(os.pathsep):
+        folder = Path(part.strip()).expanduser()
+        if part.strip() and _find_optional(folder):
+            name, n = folder.name or str(folder), 2
+            while name in found:
+                name, n = f"{folder.name} ({n})", n + 1
+            found[name] = folder
+    return found
+
+
+def read_idx_upload(data: bytes, name: str, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
+    """One uploaded IDX file, raw or gzip: at most MAX_IDX_UPLOAD_BYTES as sent and ``max_bytes``
+    unpacked. A gzip stream is unpacked only up to the limit, so a decompression bomb is refused
+    after ``max_bytes`` + 1 bytes, never unpacked whole."""
+    if len(data) > MAX_IDX_UPLOAD_BYTES:
+        raise IDXError(f"{name}: {len(data):,} bytes is over the {MAX_IDX_UPLOAD_BYTES:,}-byte limit for an upload.")
+    if data[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+                data = f.read(max_bytes + 1)
+        except (OSError, EOFError, zlib.error) as e:
+            raise IDXError(f"{name}: not a readable gzip file ({str(e)[:100]}).") from None
+        if len(data) > max_bytes:
+            raise IDXError(f"{name}: unpacks to more than {max_bytes:,} bytes, the limit for one IDX file; refused.")
+    return parse_idx(data, name)
+
+
+def idx_from_uploads(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, 28, 28) and labels (N,) int64 from two uploaded IDX files, any names, any order."""
+    if len(files) != 2:
+        raise IDXError(f"upload two files, the images (idx3) and the labels (idx1); got {len(files)}.")
+    arrays = {}
+    for name, data in files:
+        a = read_idx_upload(data, name)
+        kind = {3: "images", 1: "labels"}.get(a.ndim)
+        if kind is None or kind in arrays:
+            raise IDXError(f"{name}: a {a.ndim}-dimensional IDX file; one file of images (3 dimensions) and one "
+                           "of labels (1 dimension) are needed.")
+        arrays[kind] = (name, a)
+    (img_name, images), (lbl_name, labels) = arrays["images"], arrays["labels"]
+    if images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+        raise IDXError(f"{img_name}: images are {images.shape[1]}x{images.shape[2]}, expected 28x28.")
+    if len(images) != len(labels) or len(images) == 0:
+        raise IDXError(f"{img_name} has {len(images)} images but {lbl_name} has {len(labels)} labels; "
+                       "they must match and not be empty.")
+    if labels.max() >= N_CLASSES:
+        raise IDXError(f"{lbl_name}: labels go up to {labels.max()}; the models here know {N_CLASSES} classes (0-9).")
+    return images, labels.astype(np.int64)
+
+
+def dataset_from_uploads(files: list[tuple[str, bytes]]) -> str:
+    """Parse two uploaded IDX files once and keep them in memory; returns their dataset name.
+
+    The name is derived from the bytes, so the same upload (by anyone) is parsed once; the
+    MAX_UPLOADED_SETS most recent are kept. Raises IDXError.
+    """
+    digest = hashlib.sha256()
+    for name, data in sorted(files, key=lambda f: f[1][:64]):
+        digest.update(len(data).to_bytes(8, "little") + data)
+    key = UPLOAD_PREFIX + digest.hexdigest()[:16]
+    if key not in _uploaded:
+        _uploaded[key] = idx_from_uploads(files)
+        while len(_uploaded) > MAX_UPLOADED_SETS:
+            _uploaded.popitem(last=False)
+    _uploaded.move_to_end(key)
+    return key
+
+
 # ----------------------------------------------------------------------------- dispatcher
 
 def available_datasets() -> dict[str, str]:
@@ -229,16 +333,18 @@ def _find_optional(folder: Path) -> bool:
         _find_idx(folder, _IDX_STEMS["train"][:2])
         _find_idx(folder, _IDX_STEMS["train"][2:])
         return True
-    except IDXError:
+    except (IDXError, OSError):
         return False
 
 
 def load_dataset(name_or_folder: str | os.PathLike, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
-    """Load by name (a key or description of ``available_datasets()``) or by IDX folder path.
+    """Load by name (a key or description of ``available_datasets()``, ``idx-folder:<name>`` of
+    ``allowed_idx_folders()``, ``idx-upload:<digest>`` of ``dataset_from_uploads``) or by IDX
+    folder path (the command line's; pages offer paths only when every folder is allowed).
 
     For the embedded digits, ``split`` is ``"train"`` (the 4,000 training digits of
     ``embedded_split()``, the ones FID compares against), ``"test"`` (the 1,000 held out) or
-    ``"all"`` (all 5,000). For IDX datasets it is ``"train"`` or ``"test"``.
+    ``"all"`` (all 5,000). For IDX datasets it is ``"train"`` or ``"test"``; an upload has one split.
     """
     name = str(name_or_folder)
     if name in (EMBEDDED_NAME, EMBEDDED_DESCRIPTION, "mnist", "embedded"):
@@ -255,6 +361,16 @@ def load_dataset(name_or_folder: str | os.PathLike, split: str = "train") -> tup
             raise FileNotFoundError(f"Fashion-MNIST is not installed: {FASHION_MNIST_DIR} is missing "
                                     "(apt-get install dataset-fashion-mnist).")
         return load_idx_folder(FASHION_MNIST_DIR, split)
+    if name.startswith(UPLOAD_PREFIX):
+        if name not in _uploaded:
+            raise IDXError("the uploaded IDX files are no longer in memory; upload them again.")
+        images, labels = _uploaded[name]
+        return images, labels
+    if name.startswith(FOLDER_PREFIX):
+        folders = allowed_idx_folders() or {}
+        if name[len(FOLDER_PREFIX):] not in folders:
+            raise IDXError(f"no allowed IDX folder is called {name[len(FOLDER_PREFIX):]!r} (see ${IDX_FOLDERS_ENV}).")
+        return load_idx_folder(folders[name[len(FOLDER_PREFIX):]], split)
     if Path(name).is_dir():
         return load_idx_folder(name, split)
     raise ValueError(f"unknown dataset {name!r}: use one of {list(available_datasets())} or an IDX folder.")

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import integrate, optimize, signal
 
+from gan_core import parse
 from gan_core.toy.distributions import Distribution1D, GaussianMixture, Shifted
 
 LOG2 = math.log(2.0)
@@ -310,25 +311,13 @@ class DiscreteDivergence(NamedTuple):
 
 
 def parse_numbers(text: str, field: str = "vector") -> np.ndarray:
-    """Numbers separated by commas, semicolons, spaces or new lines -> 1-D float array."""
-    tokens = str(text).replace(";", ",").replace("\n", ",").replace(" ", ",").split(",")
-    tokens = [t.strip() for t in tokens if t.strip()]
-    if not tokens:
-        raise ValueError(f"{field} is empty: type numbers separated by commas, e.g. 0.2, 0.3, 0.5.")
-    values = []
-    for i, tok in enumerate(tokens, start=1):
-        try:
-            values.append(float(tok))
-        except ValueError:
-            raise ValueError(
-                f"{field}: entry {i} ({tok!r}) is not a number; use numbers like 0.25 or 3, separated by commas."
-            ) from None
-    return np.asarray(values)
+    """Numbers separated by commas, semicolons, spaces or new lines -> 1-D float array (gan_core.parse)."""
+    return np.asarray(parse.numbers(text, field))
 
 
 def parse_vector(text: str, field: str = "vector") -> np.ndarray:
     """A typed or pasted vector of probabilities or counts: numbers ≥ 0 with a positive sum."""
-    return check_nonnegative(parse_numbers(text, field), field)
+    return parse.nonnegative_vector(text, field)
 
 
 def check_nonnegative(v, field: str = "vector") -> np.ndarray:
