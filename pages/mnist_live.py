@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
-from gan_core.mnist.data import EMBEDDED_NAME
+from gan_core.mnist.data import EMBEDDED_NAME, UPLOAD_PREFIX, IDXError, uploaded_arrays
 from gan_core.mnist.session import PAGE_MAX_BYTES
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
 from ui.frame import use_navigation
@@ -52,6 +52,12 @@ def sync_widgets(snap: dict, setup: Setup) -> None:
 def start(setup: Setup, hyper: dict, checkpoint: bytes | None = None, name: str = "") -> bool:
     """A new run (from the seed, or continuing a checkpoint); a failure leaves the current run as it was."""
     spec = {"model": setup.model, "data": setup.data, "device": setup.device, "seed": setup.seed, "train": hyper}
+    if setup.data.startswith(UPLOAD_PREFIX):  # the worker gets the arrays this server parsed
+        try:
+            spec["uploaded"] = uploaded_arrays(setup.data)
+        except IDXError as e:
+            ss[f"{NS}.message"] = ("error", f"Not reset: {e}")
+            return False
     if checkpoint is not None:
         spec.update(checkpoint=checkpoint, checkpoint_name=name)
     before = ss.get(f"{NS}.message")

@@ -285,3 +285,21 @@ def test_ray_toy_page_flows(ray_pool):
     assert "k = 3," in caption_with(at, "In effect:") and at.session_state["toy.run"] is run
     button(at, "Pause").click().run()
     assert run.view().state == "paused" and not at.exception
+
+
+def test_uploaded_idx_data_reaches_the_worker_that_trains_on_it(pool):
+    """The server parses a student's IDX upload; the worker hosting the run gets the arrays."""
+    from gan_core.mnist.data import dataset_from_uploads, uploaded_arrays
+    from tests.test_mnist_data import idx_bytes
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (32, 28, 28), dtype=np.uint8)
+    labels = np.arange(32, dtype=np.uint8) % 10
+    name = dataset_from_uploads([("imgs.idx3", idx_bytes(images)), ("labels.idx1", idx_bytes(labels))])
+    run = pool.open("mnist", {"model": "dcgan", "data": name, "train": {"batch_size": 8},
+                              "uploaded": uploaded_arrays(name)})
+    assert run.host_pid() != os.getpid()
+    run.do("iteration")
+    snap = run.view().snapshot
+    assert snap["dataset"] == name and snap["iteration"] == 1
+    with pytest.raises(ValueError):       # without the arrays a worker cannot know the upload
+        pool.open("mnist", {"model": "dcgan", "data": name[:-1] + "x", "train": {"batch_size": 8}})

@@ -4,6 +4,7 @@ import time
 
 import streamlit as st
 
+from gan_core.live.backends import HostDied
 from gan_core.live.pool import RunEnded
 
 
@@ -28,8 +29,11 @@ def open_run(ns: str, kind: str, spec: dict) -> bool:
     except ValueError as e:
         ss[f"{ns}.message"] = ("error", f"Not reset: {e}")
         return False
-    except Exception as e:  # noqa: BLE001  a worker that cannot start: say so, keep the page
+    except HostDied as e:  # a worker that cannot start or died while building the run
         ss[f"{ns}.message"] = ("error", f"No training worker could take the run ({e}). Try Reset in a moment.")
+        return False
+    except Exception as e:  # noqa: BLE001  anything else the worker refused: say so, keep the page
+        ss[f"{ns}.message"] = ("error", f"Not reset: the run could not be built ({e}).")
         return False
     if old is not None:
         old.close()

@@ -318,6 +318,23 @@ def dataset_from_uploads(files: list[tuple[str, bytes]]) -> str:
     return key
 
 
+def uploaded_arrays(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The parsed images and labels of an upload kept by ``dataset_from_uploads`` (IDXError when gone)."""
+    if name not in _uploaded:
+        raise IDXError("the uploaded IDX files are no longer kept by the server; upload them again.")
+    return _uploaded[name]
+
+
+def keep_uploaded(name: str, images: np.ndarray, labels: np.ndarray) -> None:
+    """Keep already parsed upload arrays under their name in this process (a worker hosting a run
+    receives them from the server that parsed them, so ``load_dataset(name)`` works there too)."""
+    if not name.startswith(UPLOAD_PREFIX):
+        raise ValueError(f"not an upload's dataset name: {name!r}")
+    _uploaded[name] = (images, labels)
+    while len(_uploaded) > MAX_UPLOADED_SETS:
+        _uploaded.popitem(last=False)
+
+
 # ----------------------------------------------------------------------------- dispatcher
 
 def available_datasets() -> dict[str, str]:

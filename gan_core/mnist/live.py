@@ -16,10 +16,10 @@ import numpy as np
 from PIL import Image
 
 from gan_core.live.runs import LiveRun, thin
-from gan_core.mnist.checkpoints import save_training_state
-from gan_core.mnist.data import FASHION_MNIST_DIR, FASHION_MNIST_NAME
+from gan_core.mnist.checkpoints import CheckpointError, save_training_state
+from gan_core.mnist.data import FASHION_MNIST_DIR, FASHION_MNIST_NAME, IDXError, keep_uploaded
 from gan_core.mnist.models import is_conditional
-from gan_core.mnist.session import nearest_row, trainer_from_checkpoint
+from gan_core.mnist.session import nearest_row, plain_message, trainer_from_checkpoint
 from gan_core.mnist.training import DEFAULT_MODELS, MNIST_TRAIN, build_mnist_trainer, fixed_noise_grid, load_images
 from gan_core.trainer import TrainConfig
 
@@ -54,12 +54,25 @@ class MnistRun(LiveRun):
     """spec: ``model`` ("mlp" | "dcgan" | "cgan"), ``data`` (a dataset name or allowed IDX folder),
     ``device`` ("cpu" | "cuda"), ``seed``, ``train`` (TrainConfig fields), and optionally
     ``checkpoint`` (bytes of a training state or model file, read by the safe loader) with its
-    ``checkpoint_name``."""
+    ``checkpoint_name``; for uploaded IDX data, ``uploaded`` holds the server's parsed arrays."""
 
     weight = 4.0
     threads = None   # convolutions gain from every thread the host may use
 
     def __init__(self, spec: dict):
+        try:
+            trainer = self._build(spec)
+        except (CheckpointError, IDXError, OSError) as e:  # a student's file or data: say what was wrong
+            raise ValueError(plain_message(e)) from None
+        super().__init__(trainer)
+        self.train_seconds = getattr(trainer, "train_seconds", 0.0)
+        self.quality: dict | None = None
+        self.quality_due = time.monotonic() + QUALITY_EVERY_S
+        self.grid_png, self.grid_iteration = None, None
+
+    def _build(self, spec: dict):
+        if spec.get("uploaded") is not None:  # IDX files a student uploaded, parsed by the server
+            keep_uploaded(spec["data"], *spec["uploaded"])
         x, y, name = training_images(spec.get("data", "embedded"))
         cfg = TrainConfig(seed=int(spec.get("seed", 0)), beta1=MNIST_TRAIN.beta1, **spec.get("train", {}))
         device = spec.get("device", "cpu")
@@ -70,12 +83,8 @@ class MnistRun(LiveRun):
         else:
             trainer = build_mnist_trainer(DEFAULT_MODELS[spec.get("model", "cgan")], cfg, data=name,
                                           device=device, images=(x, y))
-        super().__init__(trainer)
-        self.train_seconds = getattr(trainer, "train_seconds", 0.0)
         self.images, self.dataset = x, name
-        self.quality: dict | None = None
-        self.quality_due = time.monotonic() + QUALITY_EVERY_S
-        self.grid_png, self.grid_iteration = None, None
+        return trainer
 
     def train(self, seconds: float) -> dict:
         out = super().train(seconds)
