@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from gan_core.live.backends import HostDied, LocalBackend
 
-RUN_WEIGHTS = {"toy": 1.0, "mnist": 4.0}
+RUN_WEIGHTS = {"toy": 1.0, "toy2d": 1.0, "mnist": 4.0}
 UNITS_PER_CORE = 4.0
 HEARTBEAT_TIMEOUT_S = 10.0   # + one scheduler tick: a closed tab's run ends within ~11 s
 TICK_S = 0.5

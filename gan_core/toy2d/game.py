@@ -312,3 +312,25 @@ def train_discriminator_to_optimum(trainer: GANTrainer, probe: np.ndarray, max_s
     finally:
         trainer.set_config(lr_d=lr_d)
     return steps
+
+
+# ---- the ring of 8 Gaussians from seed 0: one run that covers every mode, one that collapses.
+# Both differ only in lr_G. With G's learning rate 5× D's, G follows each D too closely: every
+# step moves all fakes to where D is currently fooled, and they move together onto one mode.
+# tests/test_toy2d.py trains each for SCENARIO_ITERATIONS iterations from its seed and checks the count.
+SCENARIO_ITERATIONS = 2000
+_RING = {"data": "Ring of 8 Gaussians", "seed": 0, "net": {}, "train": {"lr_d": 1e-3, "k": 1, "batch_size": 128,
+                                                                       "generator_cost": "non_saturating",
+                                                                       "optimizer": "adam"}}
+SCENARIOS = {
+    "Ring of 8: covers all 8 modes (seed 0, lr_D = lr_G = 1e-3)": {**_RING, "train": {**_RING["train"], "lr_g": 1e-3}},
+    "Ring of 8: mode collapse (seed 0, lr_G = 5e-3 = 5·lr_D)": {**_RING, "train": {**_RING["train"], "lr_g": 5e-3}},
+}
+
+
+def scenario_trainer(name: str) -> tuple[GANTrainer, GaussianMixture2D]:
+    """A scenario's trainer at iteration 0, exactly as the page's "load scenario" and Reset build it."""
+    from gan_core.toy2d.data import preset
+    s = SCENARIOS[name]
+    data = preset(s["data"])
+    return build_toy2d_gan(data, TrainConfig(seed=s["seed"], **s["train"]), Toy2DConfig(**s["net"])), data
