@@ -107,7 +107,7 @@ def live():
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)
     c = snap["config"]
-    m = st.columns(6)
+    m = st.columns(3) + st.columns(3)
     m[0].metric("iteration", f"{snap['iteration']:,}")
     m[1].metric("D steps", f"{snap['d_steps']:,}", f"G steps: {snap['g_steps']:,}", delta_color="off",
                 delta_arrow="off")
@@ -131,24 +131,27 @@ def live():
     figs = ss[f"{NS}.figs"]
     main = (snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"], snap["arrows_at"], snap["arrows"])
     if "main" not in figs:  # build once per session, then write new arrays in
-        figs["main"], figs["d_star"] = main_figure(*main, layers), d_star_figure(snap["axis"], snap["d_star"])
+        figs["main"] = main_figure(*main, layers)
     else:
         update_main_figure(figs["main"], *main, layers)
-        update_d_star_figure(figs["d_star"], snap["axis"], snap["d_star"])
-    left, right = st.columns([1, 1])
-    left.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
-    right.plotly_chart(figs["d_star"], width="stretch", key=f"{NS}.fig_dstar")
-    right.caption(f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
-                  f"bandwidth h = {snap['bandwidth']:.3f} (Scott's rule n^(−1/6)·σ̂, capped at σ_min/3 of p_data); "
-                  f"{snap['outside']:.1%} of them outside the square. Blank: both densities ≈ 0.")
+    st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
 
 
 @st.fragment(run_every=1.0 if active else None)
-def history_charts():
-    """Charts over iterations: once a second is enough."""
+def slow_views():
+    """D* and the charts over iterations: once a second is enough (and leaves the browser time
+    for the main view's 4 redraws a second)."""
     snap = run.view().snapshot
     h, curve, cost = snap["history"], snap["curve"], snap["config"]["generator_cost"]
     figs = ss[f"{NS}.figs"]
+    if "d_star" not in figs:
+        figs["d_star"] = d_star_figure(snap["axis"], snap["d_star"])
+    else:
+        update_d_star_figure(figs["d_star"], snap["axis"], snap["d_star"])
+    st.plotly_chart(figs["d_star"], width="stretch", key=f"{NS}.fig_dstar")
+    st.caption(f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
+               f"bandwidth h = {snap['bandwidth']:.3f} (Scott's rule n^(−1/6)·σ̂, capped at σ_min/3 of p_data); "
+               f"{snap['outside']:.1%} of them outside the square. Blank: both densities ≈ 0.")
     g_label = COST_LABELS[cost].split(":")[0]
     loss = (h["iteration"], h["d_loss"], h["g_loss"])
     if "loss" not in figs:
@@ -159,14 +162,17 @@ def history_charts():
         update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
         update_series_figure(figs["js"], curve["iteration"], curve["js"])
         update_coverage_figure(figs["cov"], curve["iteration"], curve["covered"], snap["n_modes"])
-    c1, c2, c3 = st.columns(3)
-    c1.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
+    st.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
+    c2, c3 = st.columns(2)
     c2.plotly_chart(figs["js"], width="stretch", key=f"{NS}.fig_js")
     c3.plotly_chart(figs["cov"], width="stretch", key=f"{NS}.fig_cov")
 
 
-live()
-history_charts()
+left, right = st.columns(2)
+with left:
+    live()
+with right:
+    slow_views()
 
 with st.expander("The formulas and estimators behind the figures"):
     st.latex(r"D^*_G(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)}, \qquad "

@@ -11,7 +11,7 @@ AXIS = np.linspace(-3, 3, 61)
 def _arrays(shift=0.0):
     rng = np.random.default_rng(0)
     d = np.clip(0.5 + 0.1 * np.add.outer(AXIS, AXIS) + shift, 0, 1)
-    return (AXIS, d, rng.normal(size=(512, 2)), rng.normal(size=(512, 2)) + shift,
+    return (AXIS, d, rng.normal(size=(256, 2)), rng.normal(size=(512, 2)) + shift,
             np.array([[0, 0], [1, 1], [np.nan, np.nan], [0, 1], [1, 0]], float),
             np.zeros((3, 2)), np.array([[0.0, 2.0], [1.0, 0.0], [0.0, -0.5]]))
 

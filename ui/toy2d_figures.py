@@ -39,7 +39,7 @@ def arrow_segments(at, vec, longest: float = ARROW_MAX):
 
 
 def _heatmap(colorbar_title: str, showscale=True) -> list:
-    return [go.Heatmap(name="D(x)", colorscale=D_SCALE, zmin=0, zmax=1, zsmooth="best", showscale=showscale,
+    return [go.Heatmap(name="D(x)", colorscale=D_SCALE, zmin=0, zmax=1, zsmooth="fast", showscale=showscale,
                        colorbar=dict(title=colorbar_title, len=0.8, thickness=12), hoverinfo="skip"),
             go.Contour(name="D = ½", contours=dict(start=0.5, end=0.5, size=1, coloring="lines"), showscale=False,
                        line=dict(color="#333333", width=1.5, dash="dash"), colorscale=[[0, "#333"], [1, "#333"]],
@@ -48,7 +48,8 @@ def _heatmap(colorbar_title: str, showscale=True) -> list:
 
 def _square(fig: go.Figure, box: float, height: int, title: str) -> go.Figure:
     fig.update_xaxes(range=[-box, box], constrain="domain", title_text="x₁", zeroline=False, showgrid=False)
-    fig.update_yaxes(range=[-box, box], scaleanchor="x", scaleratio=1, title_text="x₂", zeroline=False, showgrid=False)
+    fig.update_yaxes(range=[-box, box], scaleanchor="x", scaleratio=1, constrain="domain", title_text="x₂",
+                     zeroline=False, showgrid=False)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), title=title, uirevision=title,
                       legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), plot_bgcolor="#ffffff")
     return fig
@@ -67,12 +68,14 @@ def main_figure(axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS
                    marker=dict(symbol="triangle-up", size=8, color=COLORS["arrow"])),
     ])
     box = float(abs(np.asarray(axis)[0]))
-    _square(fig, box, 620, "Data, generator and discriminator")
+    _square(fig, box, 560, "Data, generator and discriminator")
     return update_main_figure(fig, axis, d, real, fakes, manifold, arrows_at, arrows, layers)
 
 
 def update_main_figure(fig, axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS) -> go.Figure:
-    real, fakes, manifold = (np.asarray(a, float).reshape(-1, 2) for a in (real, fakes, manifold))
+    # float32 halves what crosses to the browser 4 times a second (Plotly sends arrays as base64)
+    real, fakes, manifold = (np.asarray(a, np.float32).reshape(-1, 2) for a in (real, fakes, manifold))
+    d = np.asarray(d, np.float32)
     seg, ends, angles, _ = arrow_segments(arrows_at, arrows)
     shown = set(layers)
     with fig.batch_update():
@@ -92,14 +95,14 @@ def update_main_figure(fig, axis, d, real, fakes, manifold, arrows_at, arrows, l
 def d_star_figure(axis, d_star, real=None) -> go.Figure:
     """D*(x) = p_d/(p_d + p_g) as a heatmap (blank where both densities vanish) with its ½ contour."""
     fig = go.Figure(_heatmap("D*(x)"))
-    _square(fig, float(abs(np.asarray(axis)[0])), 620, "Optimal discriminator D*(x) = p_d / (p_d + p_g)")
+    _square(fig, float(abs(np.asarray(axis)[0])), 560, "Optimal discriminator D*(x) = p_d / (p_d + p_g)")
     return update_d_star_figure(fig, axis, d_star)
 
 
 def update_d_star_figure(fig, axis, d_star) -> go.Figure:
     with fig.batch_update():
         for trace in fig.data[:2]:
-            trace.x, trace.y, trace.z = axis, axis, d_star
+            trace.x, trace.y, trace.z = axis, axis, np.asarray(d_star, np.float32)
     return fig
 
 

@@ -22,7 +22,7 @@ from gan_core.toy2d.game import (Estimator, Toy2DConfig, build_toy2d_gan, discri
                                  train_discriminator_to_optimum)
 from gan_core.trainer import TrainConfig
 
-N_REAL, N_FAKE, N_ARROWS = 512, 512, 64
+N_REAL, N_FAKE, N_ARROWS = 256, 512, 64
 MAX_PER_TURN = 1000
 
 
