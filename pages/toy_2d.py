@@ -106,6 +106,13 @@ def live():
     if ss[f"{NS}.message"]:
         kind, text = ss[f"{NS}.message"]
         (st.error if kind == "error" else st.info)(text)
+    figs = ss[f"{NS}.figs"]
+    main = (snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"], snap["arrows_at"], snap["arrows"])
+    if "main" not in figs:  # build once per session, then write new arrays in
+        figs["main"] = main_figure(*main, layers)
+    else:
+        update_main_figure(figs["main"], *main, layers)
+    st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
     c = snap["config"]
     m = st.columns(3) + st.columns(3)
     m[0].metric("iteration", f"{snap['iteration']:,}")
@@ -128,13 +135,6 @@ def live():
                f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
                f"p_z = {snap['noise']}, dim {snap['noise_dim']}; G {snap['nets']['g_width']}×{snap['nets']['g_depth']}, "
                f"D {snap['nets']['d_width']}×{snap['nets']['d_depth']}; {slow}; seed {c['seed']}.")
-    figs = ss[f"{NS}.figs"]
-    main = (snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"], snap["arrows_at"], snap["arrows"])
-    if "main" not in figs:  # build once per session, then write new arrays in
-        figs["main"] = main_figure(*main, layers)
-    else:
-        update_main_figure(figs["main"], *main, layers)
-    st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
 
 
 @st.fragment(run_every=1.0 if active else None)

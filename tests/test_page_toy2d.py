@@ -1,5 +1,6 @@
 """AppTest: the 2-D toy GAN page, driven through its widgets. The run lives in a worker process."""
 import os
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -72,6 +73,9 @@ def test_play_then_moving_the_controls_keeps_the_run(at):
     assert "k = 3," in shown and "lr_G = 0.001," in shown and "cost saturating" in shown and "p_z = uniform" in shown
     button(at, "Pause").click().run()
     assert run.view().state == "paused" and [b.label for b in at.button][0] == "Play"
+    paused_at = run.view().snapshot["iteration"]
+    time.sleep(0.5)
+    assert run.view().snapshot["iteration"] == paused_at
 
 
 def test_slow_motion_trains_in_steps_of_n(at):
