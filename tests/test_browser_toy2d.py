@@ -44,6 +44,10 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
     time.sleep(1.0)
     during = _figure(page)
     assert during["fakes"] != before["fakes"], "the fakes did not move while training"
+    # the screenshot shows the main view drawn: its heatmap image and its dots are on the page
+    page.wait_for_function("""() => { const d = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        return d && d.querySelector('.heatmaplayer image') && d.querySelectorAll('.scatterlayer .point').length > 500; }""",
+                           timeout=30_000)
     screenshot(page, "toy2d_playing")
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
