@@ -11,6 +11,7 @@ st.set_page_config(page_title="GAN Lab for lectures", page_icon=":material/casin
 PAGES = [
     st.Page("pages/home.py", title="Home: the minimax game", icon=":material/home:", default=True),
     st.Page("pages/toy_gan.py", title="1-D toy GAN", icon=":material/show_chart:"),
+    st.Page("pages/toy_2d.py", title="2-D toy GAN", icon=":material/scatter_plot:"),
     st.Page("pages/generator_costs.py", title="Generator costs", icon=":material/trending_down:"),
     st.Page("pages/divergences.py", title="KL / JS divergences", icon=":material/straighten:"),
     st.Page("pages/mnist_live.py", title="Live MNIST training", icon=":material/draw:"),

@@ -35,6 +35,7 @@ from concurrent.futures import Future
 
 RUN_KINDS = {
     "toy": "gan_core.toy.live:ToyRun",
+    "toy2d": "gan_core.toy2d.live:Toy2DRun",
     "mnist": "gan_core.mnist.live:MnistRun",
     "race": "gan_core.toy.live:CostRaceRun",
 }

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from gan_core.live.backends import HostDied, LocalBackend
 
-RUN_WEIGHTS = {"toy": 1.0, "race": 1.0, "mnist": 4.0}
+RUN_WEIGHTS = {"toy": 1.0, "race": 1.0, "toy2d": 1.0, "mnist": 4.0}
 UNITS_PER_CORE = 4.0
 HEARTBEAT_TIMEOUT_S = 12.0   # + one scheduler tick: a closed tab's run stops within ~13 s
 RUN_TTL_S = 120.0            # then its memory goes too (a student back from another page keeps the run)

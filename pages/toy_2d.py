@@ -1,0 +1,190 @@
+"""2-D toy GAN: GAN Lab's four views, live, with D* = p_d/(p_d+p_g), JS and mode coverage beside them.
+
+The run trains in a worker process (gan_core.live, kind "toy2d"); this page sends settings and draws snapshots.
+"""
+
+import streamlit as st
+
+from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
+from gan_core.toy2d.data import COVERAGE_RADIUS, preset
+from ui.frame import use_navigation
+from ui.live import act, apply_settings, check_in, lost_run_notice, open_run, play_or_pause, status_line
+from ui.toy2d_figures import (coverage_figure, d_star_figure, js_figure, main_figure, update_coverage_figure,
+                              update_d_star_figure, update_main_figure)
+from ui.toy2d_widgets import (DRAWN, data_controls, drawing_canvas, layer_controls, noise_and_nets,
+                              scenario_controls, slow_motion)
+from ui.toy_figures import loss_figure, update_loss_figure, update_series_figure
+from ui.toy_widgets import train_controls
+
+use_navigation()
+
+NS = "toy2d"
+TICK_S = 0.25          # about 4 redraws a second while the run trains
+IDLE_TICK_S = 4.0      # paused: a slow heartbeat keeps the run alive while the page is open
+
+st.title("2-D toy GAN")
+st.caption("Real samples (black) and fakes G(z) (purple) over D(x) (green: real, purple: fake, dashed: D = ½); the "
+           "generator's manifold; on 64 fakes, the direction the generator's cost pushes each one. Beside it, the "
+           "optimal discriminator D*.")
+ss = st.session_state
+
+with st.sidebar:
+    st.header("2-D toy GAN controls")
+    scenario_controls(NS)
+    data = data_controls(NS)
+    dim, noise, nets = noise_and_nets(NS)
+    hyper = train_controls(NS)
+    per_turn = slow_motion(NS)
+    seed = st.number_input("seed (applies on reset)", min_value=0, max_value=2**31 - 1, value=0, key=f"{NS}.seed")
+
+
+def reset(dist=None) -> bool:
+    """A new run: new networks from the seed (the Reset button, a scenario, or a first visit)."""
+    dist = dist or data.dist
+    if dist is None:
+        return False
+    spec = {"data": dist, "noise_dim": dim, "noise": noise, **nets, "seed": int(seed), "train": hyper,
+            "iterations_per_turn": per_turn}
+    if open_run(NS, "toy2d", spec):
+        ss[f"{NS}.figs"] = {}
+        return True
+    return False
+
+
+if f"{NS}.run" not in ss:
+    ss[f"{NS}.message"] = None
+    lost_run_notice(NS)
+    if not reset():  # a first visit with nothing drawn yet: start from the ring
+        reset(preset("Ring of 8 Gaussians"))
+if ss.pop(f"{NS}.reset_now", None) and reset():
+    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {ss[f'{NS}.scenario']}. A new run from its seed.")
+if f"{NS}.run" not in ss:
+    st.error((ss[f"{NS}.message"] or ("error", "No run."))[1])
+    st.stop()
+run = ss[f"{NS}.run"]
+
+# ---- every change applies to the running run in place (between two training chunks)
+if ss[f"{NS}.preset"] == DRAWN:
+    with st.expander("Draw p_data", expanded=True):
+        drawing_canvas(NS)
+if data.error:
+    st.warning(data.error + " The current run keeps its data.")
+apply_settings(NS, run, {**hyper, "noise": noise, "iterations_per_turn": per_turn})
+view = run.view()
+if data.dist is not None and data.dist.name != view.snapshot["data_name"]:  # swap p_data, keep the networks
+    apply_settings(NS, run, {"data": data.dist})
+    view = run.view()
+snap = view.snapshot
+if (dim, nets, seed) != (snap["noise_dim"], snap["nets"], snap["config"]["seed"]):
+    st.info("Noise dimension, network sizes and seed take effect when you press Reset (they make new networks).")
+
+cols = st.columns(6)
+active = view.state in ("playing", "waiting")
+cols[0].button("Pause" if active else "Play", key=f"{NS}.play", type="primary",
+               icon=":material/pause:" if active else ":material/play_arrow:",
+               width="stretch", on_click=play_or_pause, args=(NS, active), disabled=view.state == "ended")
+cols[1].button("One iteration", key=f"{NS}.one", width="stretch", on_click=act, args=(NS, "iteration"))
+cols[2].button("One D step", key=f"{NS}.dstep", width="stretch", on_click=act, args=(NS, "d_step"))
+cols[3].button("One G step", key=f"{NS}.gstep", width="stretch", on_click=act, args=(NS, "g_step"))
+cols[4].button("Train D to optimum", key=f"{NS}.dopt", width="stretch", on_click=act, args=(NS, "d_optimum"),
+               help="G frozen; D trained until it stops changing. D lands on D*.")
+if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
+    if reset():
+        ss[f"{NS}.message"] = ("info", "New run from the seed.")
+    st.rerun()
+layers = layer_controls(NS)
+
+
+@st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
+def live():
+    view = run.view()  # the latest snapshot, at once; also the page's heartbeat
+    check_in(NS, view, active)
+    snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
+    if view.playing:
+        ticker.mark(snap["iteration"], snap["iteration"])
+    status_line(view)
+    if ss[f"{NS}.message"]:
+        kind, text = ss[f"{NS}.message"]
+        (st.error if kind == "error" else st.info)(text)
+    figs = ss[f"{NS}.figs"]
+    main = (snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"], snap["arrows_at"], snap["arrows"])
+    if "main" not in figs:  # build once per session, then write new arrays in
+        figs["main"] = main_figure(*main, layers)
+    else:
+        update_main_figure(figs["main"], *main, layers)
+    st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
+    c = snap["config"]
+    m = st.columns(3) + st.columns(3)
+    m[0].metric("iteration", f"{snap['iteration']:,}")
+    m[1].metric("D steps", f"{snap['d_steps']:,}", f"G steps: {snap['g_steps']:,}", delta_color="off",
+                delta_arrow="off")
+    m[2].metric("JS(p_data‖p_g), nats", f"{snap['js']:.4f}", f"C(G) = −log 4 + 2·JS = {snap['c_of_g']:.3f}",
+                delta_color="off", delta_arrow="off")
+    m[3].metric("modes covered", f"{snap['covered']} / {snap['n_modes']}",
+                f"{snap['on_modes']:.0%} of fakes within {COVERAGE_RADIUS:g}σ of a mode", delta_color="off",
+                delta_arrow="off")
+    m[4].metric("mean |D − D*| on data", f"{snap['mean_abs_d_minus_d_star']:.3f}")
+    rates = ticker.rates()
+    if rates and view.playing:
+        m[5].metric("live it/s", f"{rates['iterations_per_s']:,.0f}", f"{rates['redraws_per_s']:.1f} redraws/s",
+                    delta_color="off", delta_arrow="off")
+    else:
+        m[5].metric("live it/s", "waiting" if view.state == "waiting" else "paused")
+    slow = f"slow motion: {snap['iterations_per_turn']} iterations per redraw" if snap["iterations_per_turn"] else "full speed"
+    st.caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
+               f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
+               f"p_z = {snap['noise']}, dim {snap['noise_dim']}; G {snap['nets']['g_width']}×{snap['nets']['g_depth']}, "
+               f"D {snap['nets']['d_width']}×{snap['nets']['d_depth']}; {slow}; seed {c['seed']}.")
+
+
+@st.fragment(run_every=1.0 if active else None)
+def slow_views():
+    """D* and the charts over iterations: once a second is enough (and leaves the browser time
+    for the main view's 4 redraws a second)."""
+    snap = run.view().snapshot
+    h, curve, cost = snap["history"], snap["curve"], snap["config"]["generator_cost"]
+    figs = ss[f"{NS}.figs"]
+    if "d_star" not in figs:
+        figs["d_star"] = d_star_figure(snap["axis"], snap["d_star"])
+    else:
+        update_d_star_figure(figs["d_star"], snap["axis"], snap["d_star"])
+    st.plotly_chart(figs["d_star"], width="stretch", key=f"{NS}.fig_dstar")
+    st.caption(f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
+               f"bandwidth h = {snap['bandwidth']:.3f} (Scott's rule n^(−1/6)·σ̂, capped at σ_min/3 of p_data); "
+               f"{snap['outside']:.1%} of them outside the square. Blank: both densities ≈ 0.")
+    g_label = COST_LABELS[cost].split(":")[0]
+    loss = (h["iteration"], h["d_loss"], h["g_loss"])
+    if "loss" not in figs:
+        figs["loss"] = loss_figure(*loss, EQUILIBRIUM_VALUE["discriminator"], EQUILIBRIUM_VALUE[cost], g_label)
+        figs["js"] = js_figure(curve["iteration"], curve["js"])
+        figs["cov"] = coverage_figure(curve["iteration"], curve["covered"], snap["n_modes"])
+    else:
+        update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
+        update_series_figure(figs["js"], curve["iteration"], curve["js"])
+        update_coverage_figure(figs["cov"], curve["iteration"], curve["covered"], snap["n_modes"])
+    st.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
+    c2, c3 = st.columns(2)
+    c2.plotly_chart(figs["js"], width="stretch", key=f"{NS}.fig_js")
+    c3.plotly_chart(figs["cov"], width="stretch", key=f"{NS}.fig_cov")
+
+
+left, right = st.columns(2)
+with left:
+    live()
+with right:
+    slow_views()
+
+with st.expander("The formulas and estimators behind the figures"):
+    st.latex(r"D^*_G(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)}, \qquad "
+             r"C(G) = \max_D V(G,D) = -\log 4 + 2\,\mathrm{JSD}(p_{data}\,\|\,p_g)")
+    st.markdown(
+        f"**Losses.** D's loss is the textbook J⁽ᴰ⁾ = −½ E log D(x) − ½ E log(1 − D(G(z))): log 2 = {LOG2:.3f} at "
+        "D = ½. G's reference line is its cost at D = ½ (log 2 non-saturating, −log 2 saturating).\n\n"
+        "**Estimates.** p_data is exact (every preset and drawing is a Gaussian mixture). p_g is a Gaussian KDE of "
+        "the generator's outputs on a lattice of p_z's quantiles (bandwidth stated under D*). JS is a sum over a "
+        "241 × 241 grid of [−3, 3]², in nats, plus ½·log 2 per unit of p_g's mass outside the square (p_data is ~0 "
+        "there); it is ≤ log 2. mean |D − D*| is over the heatmap's points where p_data > 10⁻³ · max p_data.\n\n"
+        f"**Modes.** A mode is one separate piece of p_data (a Gaussian of the ring, one moon, one drawn region). It "
+        f"is covered when at least 1/(4 · number of modes) of the generator's samples fall within {COVERAGE_RADIUS:g}σ "
+        "of it.\n\n**Arrows.** −∂J_G/∂x at each of 64 fakes, for the chosen cost J_G of that one sample: where G's "
+        "update pushes it. Lengths are proportional to the gradient; the longest is drawn 0.5 long.")
