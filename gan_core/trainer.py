@@ -348,3 +348,31 @@ class GANTrainer:
         self._history_chunks = [block] if block is not None else []
         self._history_cache = None
         self.divergence = None
+
+
+def train_discriminator_to_optimum(trainer: GANTrainer, d_on_probe, max_steps: int = 3000, tol: float = 2e-3,
+                                   check_every: int = 50) -> int:
+    """G frozen; D steps until D on a set of probe points stops changing. Returns the D steps taken.
+
+    With G fixed, D converges towards D* = p_d/(p_d + p_g) (Goodfellow et al. 2014, Proposition 1),
+    so a page's D visibly lands on its D*. ``d_on_probe()`` returns D's outputs on the probe points
+    (an array). Minibatch noise keeps a D at a fixed learning rate jittering around its optimum, so
+    a second phase settles it at a tenth of lr_D (restored afterwards), as one anneals the step size
+    to actually reach an optimum.
+    """
+    lr_d, steps = trainer.config.lr_d, 0
+    try:
+        for lr, budget, phase_tol in ((lr_d, max_steps, tol), (lr_d / 10, max_steps // 3, tol / 4)):
+            trainer.set_config(lr_d=lr)
+            before, taken = d_on_probe(), 0
+            while taken < budget:
+                trainer.discriminator_steps(check_every)
+                taken += check_every
+                after = d_on_probe()
+                if np.max(np.abs(after - before)) < phase_tol:
+                    break
+                before = after
+            steps += taken
+    finally:
+        trainer.set_config(lr_d=lr_d)
+    return steps

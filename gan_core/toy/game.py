@@ -24,6 +24,7 @@ from gan_core.toy.divergences import (grid_over, js_divergence_on_grid, kde_band
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.toy.networks import MLP, MLPConfig
 from gan_core.trainer import GANTrainer, TrainConfig
+from gan_core.trainer import train_discriminator_to_optimum as _to_optimum
 
 BUFFER = 1 << 15
 
@@ -195,30 +196,9 @@ def canonical_reached(est: GridEstimates, js_max: float = 0.01, d_tol: float = 0
 
 def train_discriminator_to_optimum(trainer: GANTrainer, max_steps: int = 3000, tol: float = 2e-3,
                                    check_every: int = 50, probe: np.ndarray | None = None) -> int:
-    """G frozen; D steps until D(x) on a probe grid stops changing. Returns the D steps taken.
-
-    With G fixed, D converges towards D* (Goodfellow et al. 2014, Proposition 1), so the page's
-    D curve visibly lands on the dashed D* curve. Minibatch noise keeps a D at a fixed learning rate jittering
-    around its optimum, so a second phase settles it at a tenth of lr_D (restored afterwards),
-    as one anneals the step size to actually reach an optimum.
-    """
+    """G frozen; D trained until D(x) on a probe grid over the data stops changing (see
+    gan_core.trainer.train_discriminator_to_optimum). Returns the D steps taken."""
     if probe is None:
         lo, hi = trainer.data.dist.plot_range(1e-3)
         probe = np.linspace(lo, hi, 101)
-    lr_d = trainer.config.lr_d
-    steps = 0
-    try:
-        for lr, budget, phase_tol in ((lr_d, max_steps, tol), (lr_d / 10, max_steps // 3, tol / 4)):
-            trainer.set_config(lr_d=lr)
-            before, taken = discriminator_on(trainer, probe), 0
-            while taken < budget:
-                trainer.discriminator_steps(check_every)
-                taken += check_every
-                after = discriminator_on(trainer, probe)
-                if np.max(np.abs(after - before)) < phase_tol:
-                    break
-                before = after
-            steps += taken
-    finally:
-        trainer.set_config(lr_d=lr_d)
-    return steps
+    return _to_optimum(trainer, lambda: discriminator_on(trainer, probe), max_steps, tol, check_every)

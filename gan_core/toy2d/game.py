@@ -34,6 +34,7 @@ from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.toy.networks import MLP, MLPConfig
 from gan_core.toy2d.data import BOX, GaussianMixture2D, coverage_threshold, expected_share, mode_of
 from gan_core.trainer import GANTrainer, TrainConfig
+from gan_core.trainer import train_discriminator_to_optimum as _to_optimum
 
 BUFFER = 1 << 14
 FINE = 241           # the estimation grid: 241 × 241 points, cell 0.025
@@ -293,25 +294,9 @@ class Estimator:
 
 def train_discriminator_to_optimum(trainer: GANTrainer, probe: np.ndarray, max_steps: int = 4000,
                                    tol: float = 3e-3, check_every: int = 50) -> int:
-    """G frozen; D steps until D on the probe points stops changing (then a settling phase at a
-    tenth of lr_D, restored afterwards, as one anneals a step size to reach an optimum).
-    Returns the D steps taken. With G fixed, D converges towards D* = p_d/(p_d + p_g)."""
-    lr_d, steps = trainer.config.lr_d, 0
-    try:
-        for lr, budget, phase_tol in ((lr_d, max_steps, tol), (lr_d / 10, max_steps // 3, tol / 4)):
-            trainer.set_config(lr_d=lr)
-            before, taken = discriminator_on(trainer, probe), 0
-            while taken < budget:
-                trainer.discriminator_steps(check_every)
-                taken += check_every
-                after = discriminator_on(trainer, probe)
-                if np.max(np.abs(after - before)) < phase_tol:
-                    break
-                before = after
-            steps += taken
-    finally:
-        trainer.set_config(lr_d=lr_d)
-    return steps
+    """G frozen; D trained until D on the probe points stops changing (see
+    gan_core.trainer.train_discriminator_to_optimum). Returns the D steps taken."""
+    return _to_optimum(trainer, lambda: discriminator_on(trainer, probe), max_steps, tol, check_every)
 
 
 # ---- the ring of 8 Gaussians from seed 0: one run that covers every mode, one that collapses.
