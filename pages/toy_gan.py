@@ -9,6 +9,7 @@ from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy.distributions import NOISE_PRIORS, preset
 from gan_core.toy.game import ToyConfig
 from ui.frame import use_navigation
+from ui.lecture import TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_note, scenario_picker, write_link
 from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
@@ -24,7 +25,8 @@ st.title("1-D toy GAN")
 st.caption("The paper's Figure 1, live: data p_data (dotted), generator p_g (green), discriminator D (blue) "
            "and the optimal discriminator D* (red dashes). Below, the z-line mapped onto the x-line by G.")
 
-# ---- controls (sidebar): plain values out
+# ---- controls (sidebar): plain values out; a link's settings first become the widgets' values
+read_link(NS, TOY_PARAMS)
 with st.sidebar:
     st.header("Toy GAN controls")
     data = data_controls(NS)
@@ -37,6 +39,9 @@ with st.sidebar:
     seed = st.number_input("seed (applies on reset)", min_value=0, max_value=2**31 - 1, value=0, key=f"{NS}.seed")
 
 ss = st.session_state
+write_link(NS, TOY_PARAMS)
+link_warning(NS)
+loaded = scenario_picker(NS, "toy", TOY_KEYS)
 
 
 def reset(dist=None) -> bool:
@@ -65,6 +70,8 @@ if f"{NS}.run" not in ss:
     kind, text = ss[f"{NS}.message"] or ("error", "No run.")
     st.error(text)
     st.stop()
+elif loaded and reset():
+    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {loaded.name}. New run from seed {loaded.seed}; press Play.")
 run = ss[f"{NS}.run"]
 
 # ---- every change applies to the running run in place (between two training chunks)
@@ -96,7 +103,9 @@ cols[4].button("Train D to optimum", key=f"{NS}.dopt", width="stretch", on_click
 if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
     if reset():
         ss[f"{NS}.message"] = ("info", "New run from the seed.")
+        ss.pop(f"{NS}.scenario", None)
     st.rerun()
+scenario_note(NS)
 
 
 @st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
