@@ -12,6 +12,7 @@ from gan_core.losses import COST_LABELS, COSTS, LOG2, cost_grad_wrt_logit, cost_
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer
 from ui import cost_figures as figs
+from ui.export import download_buttons, export_name, race_csv
 from ui.frame import use_navigation
 from ui.lecture import RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_note, scenario_picker, write_link
 from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
@@ -190,6 +191,10 @@ def live():
                     width="stretch", key=f"{NS}.fig_d")
     c2.plotly_chart(figs.js_figure(series_of(costs, lambda i: snap["js"][i], lambda i: snap["js_iteration"])),
                     width="stretch", key=f"{NS}.fig_js")
+    it = snap["iteration"]
+    download_buttons(run, [("Both runs' metrics per iteration (CSV)",
+                            export_name("generator-costs", snap["config"]["seed"], it, "race"),
+                            lambda: race_csv(run.do("history"), it))])
     st.caption("The claim is about the start, where D(G(z)) ≈ 0. Once the fakes reach D(G(z)) ≈ ½ the two "
                "gradients are equal (the curves above cross at ½), and where each run then settles depends on "
                "the path it took, not on the cost alone.")

@@ -8,6 +8,7 @@ import streamlit as st
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy.distributions import NOISE_PRIORS, preset
 from gan_core.toy.game import ToyConfig
+from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
 from ui.lecture import TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_note, scenario_picker, write_link
 from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
@@ -159,6 +160,12 @@ def history_charts():
     c1.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
     c2.plotly_chart(figs["js"], width="stretch", key=f"{NS}.fig_js")
     c3.plotly_chart(figs["gap"], width="stretch", key=f"{NS}.fig_gap")
+    seed, it = snap["config"]["seed"], snap["iteration"]
+    download_buttons(run, [
+        ("Losses per iteration (CSV)", export_name("toy-gan", seed, it, "losses"),
+         lambda: toy_csvs(run.do("history"), it)["losses"]),
+        ("JS and |D − D*| per snapshot (CSV)", export_name("toy-gan", seed, it, "js"),
+         lambda: toy_csvs(run.do("history"), it)["js"])])
 
 
 live()

@@ -119,3 +119,35 @@ def test_the_cost_page_keeps_its_settings_in_the_link():
     b = _app(COSTS, link)
     assert b.slider(key="costs.n").value == 1500 and b.slider(key="costs.shift").value == -3.0
     assert b.session_state["costs.start"] == a.session_state["costs.start"]
+
+
+def test_the_csv_export_holds_every_row_and_metric_up_to_the_named_iteration():
+    import io
+
+    import numpy as np
+
+    from ui.export import csv_text, export_name, race_csv, toy_csvs
+    at = _app(TOY)
+    for _ in range(3):
+        button(at, "One iteration").click().run()
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["Losses per iteration (CSV)", "JS and |D − D*| per snapshot (CSV)"]
+    assert export_name("toy-gan", 0, 3, "losses") == "gan-lab_toy-gan_seed0_it3_losses.csv"
+    run = at.session_state["toy.run"]
+    run.do("iteration")                                   # the run goes on after the button was drawn
+    files = toy_csvs(run.do("history"), 3)
+    rows = np.genfromtxt(io.StringIO(files["losses"]), delimiter=",", names=True)
+    assert rows.dtype.names == ("iteration", "d_loss", "g_loss", "d_real", "d_fake", "d_fake_g", "grad_norm_d",
+                                "grad_norm_g")
+    assert list(rows["iteration"]) == [1, 2, 3]          # one row per iteration, up to the file's
+    snap_hist = run.view().snapshot["history"]
+    assert rows["d_loss"] == pytest.approx(snap_hist["d_loss"][:3], rel=1e-8)
+    js = np.genfromtxt(io.StringIO(files["js"]), delimiter=",", names=True)
+    assert js.dtype.names == ("iteration", "js_nats", "mean_abs_d_minus_d_star") and js["iteration"].max() <= 3
+    assert csv_text({"iteration": [1, 2], "x": [0.5, np.nan]}) == "iteration,x\n1,0.5\n2,\n"
+    race = _app(COSTS).session_state["costs.run"]
+    race.do("step", 50)
+    table = np.genfromtxt(io.StringIO(race_csv(race.do("history"), 50)), delimiter=",", names=True)
+    assert len(table) == 50 and "A_saturating_grad_norm_g" in table.dtype.names
+    assert "B_non_saturating_js_nats" in table.dtype.names
+    assert np.isfinite(table["B_non_saturating_js_nats"]).sum() == 2   # estimated at 25 and 50
