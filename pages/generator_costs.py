@@ -14,7 +14,8 @@ from gan_core.trainer import GANTrainer
 from ui import cost_figures as figs
 from ui.export import download_buttons, export_name, race_csv
 from ui.frame import use_navigation
-from ui.lecture import RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_note, scenario_picker, write_link
+from ui.lecture import (RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
+                        scenario_picker, write_link)
 from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
 from ui.toy_widgets import LR_CHOICES, data_controls
 
@@ -52,7 +53,7 @@ with st.sidebar:
 hyper = dict(k=k, lr_d=lr_d, lr_g=lr_g, optimizer=optimizer)
 write_link(NS, RACE_PARAMS)
 link_warning(NS)
-loaded = scenario_picker(NS, "costs", RACE_KEYS)
+loaded = scenario_loaded(NS)
 
 
 def new_race(dist) -> bool:
@@ -99,6 +100,7 @@ if cols[2].button("Reset", key=f"{NS}.reset", width="stretch", help="Back to the
         ss[f"{NS}.message"] = ("info", "Reset: both runs back at the strong-discriminator start.")
         ss.pop(f"{NS}.scenario", None)
     st.rerun()
+scenario_picker(NS, "costs", RACE_KEYS)
 scenario_note(NS)
 
 EXPLANATION = """

@@ -39,16 +39,20 @@ def _load(ns: str, keys: dict, name: str) -> None:
     ss[f"{ns}.scenario_pending"] = True
 
 
-def scenario_picker(ns: str, page: str, keys: dict) -> Scenario | None:
+def scenario_picker(ns: str, page: str, keys: dict) -> None:
     """A scenario selectbox and a "Load scenario" button. The button writes the scenario's
-    settings and seed into the widgets (before they are drawn); this returns the scenario on
-    the run right after the click, when the page must start a new run from them."""
+    settings and seed into the widgets' state before the next run draws them; the page then
+    starts a new run from them (``scenario_loaded``)."""
     names = [s.name for s in scenarios(page)]
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     chosen = left.selectbox("scenario", names, key=f"{ns}.scenario_choice",
                             help="A named situation from the lecture: its settings, seed and data in one click.")
     right.button("Load scenario", key=f"{ns}.load_scenario", width="stretch", on_click=_load,
                  args=(ns, keys, chosen))
+
+
+def scenario_loaded(ns: str) -> Scenario | None:
+    """The scenario whose button was just clicked (once), else None."""
     if st.session_state.pop(f"{ns}.scenario_pending", False):
         return by_name(st.session_state[f"{ns}.scenario"])
     return None
