@@ -194,7 +194,7 @@ def live():
     c2.plotly_chart(figs.js_figure(series_of(costs, lambda i: snap["js"][i], lambda i: snap["js_iteration"])),
                     width="stretch", key=f"{NS}.fig_js")
     it = snap["iteration"]
-    download_buttons(run, [("Both runs' metrics per iteration (CSV)",
+    download_buttons([("Both runs' metrics per iteration (CSV)",
                             export_name("generator-costs", snap["config"]["seed"], it, "race"),
                             lambda: race_csv(run.do("history"), it))])
     st.caption("The claim is about the start, where D(G(z)) ≈ 0. Once the fakes reach D(G(z)) ≈ ½ the two "

@@ -166,7 +166,7 @@ def history_charts():
     for col, name in zip(st.columns(3), ("loss", "js", "gap")):
         col.plotly_chart(present(figs[name], presenting), width="stretch", key=f"{NS}.fig_{name}",
                          config=image_config(export_name("toy-gan", seed, it, name, ext="")[:-1]))
-    download_buttons(run, [
+    download_buttons([
         ("Losses per iteration (CSV)", export_name("toy-gan", seed, it, "losses"),
          lambda: toy_csvs(run.do("history"), it)["losses"]),
         ("JS and |D − D*| per snapshot (CSV)", export_name("toy-gan", seed, it, "js"),

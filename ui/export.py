@@ -49,7 +49,7 @@ def race_csv(result: dict, iteration: int) -> str:
     return csv_text(upto(cols, iteration))
 
 
-def download_buttons(run, files: list[tuple[str, str, callable]]) -> None:
+def download_buttons(files: list[tuple[str, str, callable]]) -> None:
     """One st.download_button per (label, file name, make-the-text) entry; the text is made only
     when the button is clicked (it asks the run for its whole history)."""
     cols = st.columns(len(files))
