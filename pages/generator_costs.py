@@ -12,7 +12,10 @@ from gan_core.losses import COST_LABELS, COSTS, LOG2, cost_grad_wrt_logit, cost_
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer
 from ui import cost_figures as figs
+from ui.export import download_buttons, export_name, race_csv
 from ui.frame import use_navigation
+from ui.lecture import (RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
+                        scenario_picker, write_link)
 from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
 from ui.toy_widgets import LR_CHOICES, data_controls
 
@@ -30,7 +33,8 @@ st.title("Generator costs: saturating vs non-saturating")
 st.caption("Same D, same data, same noise: only the generator's cost differs. Where the fakes are bad "
            "(D(G(z)) near 0), does the cost still give the generator a gradient?")
 
-# ---- controls (sidebar): plain values out
+# ---- controls (sidebar): plain values out; a link's settings first become the widgets' values
+read_link(NS, RACE_PARAMS)
 with st.sidebar:
     st.header("Race controls")
     cost_a = st.selectbox("run A: generator cost", RACE_COSTS, index=0, format_func=COST_LABELS.get, key=f"{NS}.cost_a")
@@ -47,6 +51,9 @@ with st.sidebar:
     seed = st.number_input("seed", min_value=0, max_value=2**31 - 1, value=0, key=f"{NS}.seed")
 
 hyper = dict(k=k, lr_d=lr_d, lr_g=lr_g, optimizer=optimizer)
+write_link(NS, RACE_PARAMS)
+link_warning(NS)
+loaded = scenario_loaded(NS)
 
 
 def new_race(dist) -> bool:
@@ -73,6 +80,8 @@ if f"{NS}.run" not in ss:
 # ---- a new start (costs, N, data, seed) makes a new race; k / lr / optimizer apply in place
 if data.error:
     st.error(data.error + " The race keeps its data.")
+elif loaded and new_race(dist):
+    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {loaded.name}. New race from seed {loaded.seed}; press Play.")
 elif start_key != ss[f"{NS}.start"] and new_race(dist):
     ss[f"{NS}.message"] = ("info", f"New race from a discriminator trained {n_pre} steps first: "
                                    f"A = {SHORT[cost_a]}, B = {SHORT[cost_b]}.")
@@ -89,7 +98,10 @@ cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch", on_clic
 if cols[2].button("Reset", key=f"{NS}.reset", width="stretch", help="Back to the strong-discriminator start."):
     if new_race(dist or Shifted(preset("Gaussian"), shift)):
         ss[f"{NS}.message"] = ("info", "Reset: both runs back at the strong-discriminator start.")
+        ss.pop(f"{NS}.scenario", None)
     st.rerun()
+scenario_picker(NS, "costs", RACE_KEYS)
+scenario_note(NS)
 
 EXPLANATION = """
 **The lecture.** The minimax generator *minimises* the probability that D is right, log(1 − D(G(z))).
@@ -181,6 +193,10 @@ def live():
                     width="stretch", key=f"{NS}.fig_d")
     c2.plotly_chart(figs.js_figure(series_of(costs, lambda i: snap["js"][i], lambda i: snap["js_iteration"])),
                     width="stretch", key=f"{NS}.fig_js")
+    it = snap["iteration"]
+    download_buttons([("Both runs' metrics per iteration (CSV)",
+                            export_name("generator-costs", snap["config"]["seed"], it, "race"),
+                            lambda: race_csv(run.do("history"), it))])
     st.caption("The claim is about the start, where D(G(z)) ≈ 0. Once the fakes reach D(G(z)) ≈ ½ the two "
                "gradients are equal (the curves above cross at ½), and where each run then settles depends on "
                "the path it took, not on the cost alone.")

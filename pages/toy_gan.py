@@ -8,7 +8,11 @@ import streamlit as st
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy.distributions import NOISE_PRIORS, preset
 from gan_core.toy.game import ToyConfig
+from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
+from ui.presenter import image_config, present, presenter_toggle
+from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
+                        scenario_picker, write_link)
 from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
@@ -23,8 +27,10 @@ IDLE_TICK_S = 4.0      # paused: a slow heartbeat keeps the run alive while the 
 st.title("1-D toy GAN")
 st.caption("The paper's Figure 1, live: data p_data (dotted), generator p_g (green), discriminator D (blue) "
            "and the optimal discriminator D* (red dashes). Below, the z-line mapped onto the x-line by G.")
+presenting = presenter_toggle()
 
-# ---- controls (sidebar): plain values out
+# ---- controls (sidebar): plain values out; a link's settings first become the widgets' values
+read_link(NS, TOY_PARAMS)
 with st.sidebar:
     st.header("Toy GAN controls")
     data = data_controls(NS)
@@ -37,6 +43,9 @@ with st.sidebar:
     seed = st.number_input("seed (applies on reset)", min_value=0, max_value=2**31 - 1, value=0, key=f"{NS}.seed")
 
 ss = st.session_state
+write_link(NS, TOY_PARAMS)
+link_warning(NS)
+loaded = scenario_loaded(NS)
 
 
 def reset(dist=None) -> bool:
@@ -65,6 +74,8 @@ if f"{NS}.run" not in ss:
     kind, text = ss[f"{NS}.message"] or ("error", "No run.")
     st.error(text)
     st.stop()
+elif loaded and reset():
+    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {loaded.name}. New run from seed {loaded.seed}; press Play.")
 run = ss[f"{NS}.run"]
 
 # ---- every change applies to the running run in place (between two training chunks)
@@ -96,7 +107,10 @@ cols[4].button("Train D to optimum", key=f"{NS}.dopt", width="stretch", on_click
 if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
     if reset():
         ss[f"{NS}.message"] = ("info", "New run from the seed.")
+        ss.pop(f"{NS}.scenario", None)
     st.rerun()
+scenario_picker(NS, "toy", TOY_KEYS)
+scenario_note(NS)
 
 
 @st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
@@ -127,7 +141,9 @@ def live():
         figs["main"] = paper_figure(*main)
     else:
         update_paper_figure(figs["main"], *main)
-    st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
+    name = f"gan-lab_toy-gan_seed{c['seed']}_it{snap['iteration']}"
+    st.plotly_chart(present(figs["main"], presenting), width="stretch", key=f"{NS}.fig_main",
+                    config=image_config(f"{name}_figure1"))
 
 
 @st.fragment(run_every=1.0 if active else None)
@@ -146,10 +162,15 @@ def history_charts():
         update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
         update_series_figure(figs["js"], curve["iteration"], curve["js"])
         update_series_figure(figs["gap"], curve["iteration"], curve["gap"])
-    c1, c2, c3 = st.columns(3)
-    c1.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
-    c2.plotly_chart(figs["js"], width="stretch", key=f"{NS}.fig_js")
-    c3.plotly_chart(figs["gap"], width="stretch", key=f"{NS}.fig_gap")
+    seed, it = snap["config"]["seed"], snap["iteration"]
+    for col, name in zip(st.columns(3), ("loss", "js", "gap")):
+        col.plotly_chart(present(figs[name], presenting), width="stretch", key=f"{NS}.fig_{name}",
+                         config=image_config(export_name("toy-gan", seed, it, name, ext="")[:-1]))
+    download_buttons([
+        ("Losses per iteration (CSV)", export_name("toy-gan", seed, it, "losses"),
+         lambda: toy_csvs(run.do("history"), it)["losses"]),
+        ("JS and |D − D*| per snapshot (CSV)", export_name("toy-gan", seed, it, "js"),
+         lambda: toy_csvs(run.do("history"), it)["js"])])
 
 
 live()

@@ -50,6 +50,9 @@ class ToyRun(LiveRun):
         return changed
 
     def do(self, action: str, *args):
+        if action == "history":  # every recorded row (the snapshot carries a thinned copy), for export
+            return {"history": {k: np.asarray(v) for k, v in self.trainer.history.items()},
+                    "curve": self.curve.arrays()}
         if action == "d_optimum":
             steps = train_discriminator_to_optimum(self.trainer)
             return {"message": ("info", f"D trained to optimum: {steps} D steps, G frozen.")}
@@ -119,6 +122,10 @@ class CostRaceRun(LiveRun):
         if action == "step":
             self.race.step(int(args[0]) if args else 100)
             return {"iteration": self.race.iteration}
+        if action == "history":  # every recorded row of both runs, for export
+            return {"history": [self.race.history(i) for i in range(len(self.race.costs))],
+                    "js_iteration": np.asarray(self.race.js_iteration),
+                    "js": [np.asarray(j) for j in self.race.js], "costs": self.race.costs}
         raise ValueError(f"unknown action {action!r}")
 
     def snapshot(self) -> dict:

@@ -1,0 +1,169 @@
+"""Lecture helpers for the 1-D pages: load a named scenario with one click, and keep every
+setting in the URL so a link reproduces the run.
+
+Both work through the widgets' own session-state keys (``{ns}.{name}``): a scenario or a link
+writes the values, the widgets then show them, and the page makes its run from the widgets as
+it always does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+from gan_core.losses import COST_LABELS
+from gan_core.toy.distributions import NOISE_PRIORS, PRESETS
+from gan_core.toy.scenarios import Scenario, by_name, scenarios
+from ui.toy_widgets import BATCH_CHOICES, CUSTOM, LR_CHOICES
+
+# scenario settings (the trainer's names) -> the widget key suffix on each page
+TOY_KEYS = {"data": "preset", "noise": "noise", "k": "k", "lr_d": "lr_d", "lr_g": "lr_g", "optimizer": "opt",
+            "generator_cost": "cost", "batch_size": "m", "width": "width"}
+RACE_KEYS = {"cost_a": "cost_a", "cost_b": "cost_b", "n_pre": "n", "data": "preset", "shift": "shift", "k": "k",
+             "lr_d": "lr_d", "lr_g": "lr_g", "optimizer": "opt"}
+
+
+def _nearest_lr(v: float) -> float:
+    """The slider's own option closest to v (the slider accepts only its options)."""
+    return min(LR_CHOICES, key=lambda c: abs(c - v) / c)
+
+
+def _load(ns: str, keys: dict, name: str) -> None:
+    s = by_name(name)
+    ss = st.session_state
+    for setting, value in s.settings.items():
+        ss[f"{ns}.{keys[setting]}"] = _nearest_lr(value) if setting in ("lr_d", "lr_g") else value
+    ss[f"{ns}.seed"] = s.seed
+    ss[f"{ns}.scenario"] = name
+    ss[f"{ns}.scenario_pending"] = True
+
+
+def scenario_picker(ns: str, page: str, keys: dict) -> None:
+    """A scenario selectbox and a "Load scenario" button. The button writes the scenario's
+    settings and seed into the widgets' state before the next run draws them; the page then
+    starts a new run from them (``scenario_loaded``)."""
+    names = [s.name for s in scenarios(page)]
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = left.selectbox("scenario", names, key=f"{ns}.scenario_choice",
+                            help="A named situation from the lecture: its settings, seed and data in one click.")
+    right.button("Load scenario", key=f"{ns}.load_scenario", width="stretch", on_click=_load,
+                 args=(ns, keys, chosen))
+
+
+def scenario_loaded(ns: str) -> Scenario | None:
+    """The scenario whose button was just clicked (once), else None."""
+    if st.session_state.pop(f"{ns}.scenario_pending", False):
+        return by_name(st.session_state[f"{ns}.scenario"])
+    return None
+
+
+def scenario_note(ns: str) -> None:
+    """What to watch in the loaded scenario, and how long it takes, until the next Reset."""
+    name = st.session_state.get(f"{ns}.scenario")
+    if name:
+        s = by_name(name)
+        first, second = s.watch.split("\n")
+        st.info(f"**Scenario: {s.name}.** {first}  \n{second}  \n*Shows within {s.time_text}: {s.phenomenon}.*")
+
+
+# ---- links: the settings in the URL's query parameters
+@dataclass(frozen=True)
+class Param:
+    name: str                         # widget key suffix, and the query parameter's name
+    parse: Callable[[str], object]    # raises ValueError with the reason
+    text: Callable[[object], str] = str
+
+
+def _choice(options):
+    def parse(v):
+        if v not in options:
+            raise ValueError(f"one of {list(options)}")
+        return v
+    return parse
+
+
+def _int(lo, hi, options=None):
+    def parse(v):
+        n = int(v)
+        if not lo <= n <= hi or (options and n not in options):
+            raise ValueError(f"an integer in {list(options)}" if options else f"an integer from {lo} to {hi}")
+        return n
+    return parse
+
+
+def _float(lo, hi):
+    def parse(v):
+        x = float(v)
+        if not lo <= x <= hi:
+            raise ValueError(f"a number from {lo:g} to {hi:g}")
+        return x
+    return parse
+
+
+def _lr(v):
+    x = float(v)
+    if not any(abs(c - x) <= 1e-9 * c for c in LR_CHOICES):
+        raise ValueError("one of the slider's values, 1e-05 to 10")
+    return _nearest_lr(x)
+
+
+def _text(v):
+    if len(v) > 200:
+        raise ValueError("at most 200 characters")
+    return v
+
+
+_lr_text = "{:g}".format
+_TRAIN = [Param("k", _int(1, 20)), Param("lr_d", _lr, _lr_text), Param("lr_g", _lr, _lr_text),
+          Param("opt", _choice(["adam", "sgd"]))]
+_DATA = [Param("preset", _choice(list(PRESETS) + [CUSTOM])), Param("mix_w", _text), Param("mix_m", _text),
+         Param("mix_s", _text)]
+_SEED = Param("seed", _int(0, 2**31 - 1))
+TOY_PARAMS = _DATA + [Param("noise", _choice(list(NOISE_PRIORS)))] + _TRAIN + [
+    Param("cost", _choice(list(COST_LABELS))), Param("m", _int(1, 1024, BATCH_CHOICES)),
+    Param("width", _int(1, 512)), _SEED]
+RACE_PARAMS = [Param("cost_a", _choice(list(COST_LABELS))), Param("cost_b", _choice(list(COST_LABELS))),
+               Param("n", _int(0, 3000)), *_DATA, Param("shift", _float(-6.0, 6.0)), *_TRAIN, _SEED]
+
+
+def read_link(ns: str, params: list[Param]) -> None:
+    """Once per session, before the widgets: the URL's settings become the widgets' values.
+    A value that does not parse is left out (the widget keeps its default) and named in a warning."""
+    ss = st.session_state
+    if ss.get(f"{ns}.link_read"):
+        return
+    ss[f"{ns}.link_read"] = True
+    bad = []
+    for p in params:
+        if p.name not in st.query_params:
+            continue
+        raw = st.query_params[p.name]
+        try:
+            ss[f"{ns}.{p.name}"] = p.parse(raw)
+        except (ValueError, TypeError) as e:
+            why = str(e) if "invalid literal" not in str(e) and "could not convert" not in str(e) else "a number"
+            bad.append(f"{p.name}={raw!r} (must be {why})")
+    if bad:
+        ss[f"{ns}.link_warning"] = ("This link's settings were not all valid; the defaults are used instead for: "
+                                    + "; ".join(bad) + ".")
+
+
+def link_warning(ns: str) -> None:
+    text = st.session_state.get(f"{ns}.link_warning")
+    if text:
+        st.warning(text)
+
+
+def write_link(ns: str, params: list[Param]) -> None:
+    """After the widgets: each setting's current value into the URL (only this page's own
+    parameters are touched; a widget not drawn now, such as the mixture fields, is dropped)."""
+    ss = st.session_state
+    for p in params:
+        key = f"{ns}.{p.name}"
+        if key in ss:
+            text = p.text(ss[key])
+            if st.query_params.get(p.name) != text:
+                st.query_params[p.name] = text
+        elif p.name in st.query_params:
+            del st.query_params[p.name]
