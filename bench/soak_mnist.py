@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -42,29 +41,36 @@ def spread(values: list[float]) -> float:
     return max(abs(v - mid) for v in values) / mid if mid else 0.0
 
 
-def soak(minutes: float, every: float = 10.0, port: int | None = None) -> dict:
-    from playwright.sync_api import sync_playwright
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    port = port or free_port()
+def soak(minutes: float, every: float = 10.0, browser=None) -> dict:
+    """Train on the live MNIST page for ``minutes`` in ``browser`` (a Playwright Chromium; one is
+    launched when None) against a fresh app server; memory sampled every ``every`` seconds."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as p:
+            own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return soak(minutes, every, own)
+            finally:
+                own.close()
+    port = free_port()
     server = start_server(port)
     rows = []
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/mnist_live")
-            wait_rendered(page, 120_000)
-            page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
-            page.get_by_role("button", name="Start").click()
-            t0 = time.monotonic()
-            while time.monotonic() - t0 < minutes * 60:
-                time.sleep(every)
-                workers = children(server.pid)
-                rows.append({"t": round(time.monotonic() - t0, 1), "iteration": iteration_shown(page),
-                             "server_mb": rss_bytes(server.pid) / 2**20,
-                             "workers_mb": sum(rss_bytes(w) for w in workers) / 2**20})
-            browser.close()
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/mnist_live")
+        wait_rendered(page, 120_000)
+        page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+        page.get_by_role("button", name="Start").click()
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < minutes * 60:
+            time.sleep(every)
+            workers = children(server.pid)
+            rows.append({"t": round(time.monotonic() - t0, 1), "iteration": iteration_shown(page),
+                         "server_mb": rss_bytes(server.pid) / 2**20,
+                         "workers_mb": sum(rss_bytes(w) for w in workers) / 2**20})
     finally:
+        context.close()
         server.terminate()
         try:
             server.wait(10)

@@ -3,14 +3,11 @@
 import pytest
 
 from bench.soak_mnist import soak
-from tests.browser import require_chromium
 
 
-@pytest.mark.browser
 @pytest.mark.slow
-def test_two_minutes_of_live_mnist_keep_memory_flat():
-    require_chromium()
-    result = soak(minutes=2.0, every=8.0)
+def test_two_minutes_of_live_mnist_keep_memory_flat(browser):
+    result = soak(minutes=2.0, every=8.0, browser=browser)
     rows = result["rows"]
     assert len(rows) >= 12 and rows[-1]["iteration"] > rows[0]["iteration"] > 0  # it really trained
     assert result["server_spread"] <= 0.10, rows
