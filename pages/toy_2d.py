@@ -8,7 +8,7 @@ import streamlit as st
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy2d.data import COVERAGE_RADIUS, preset
 from ui.frame import use_navigation
-from ui.live import act, apply_settings, check_in, lost_run_notice, open_run, play_or_pause, status_line
+from ui.live import apply_settings, live_header, lost_run_notice, open_run, toy_buttons
 from ui.toy2d_figures import (coverage_figure, d_star_figure, js_figure, main_figure, update_coverage_figure,
                               update_d_star_figure, update_main_figure)
 from ui.toy2d_widgets import (DRAWN, data_controls, drawing_canvas, layer_controls, noise_and_nets,
@@ -78,17 +78,8 @@ snap = view.snapshot
 if (dim, nets, seed) != (snap["noise_dim"], snap["nets"], snap["config"]["seed"]):
     st.info("Noise dimension, network sizes and seed take effect when you press Reset (they make new networks).")
 
-cols = st.columns(6)
 active = view.state in ("playing", "waiting")
-cols[0].button("Pause" if active else "Play", key=f"{NS}.play", type="primary",
-               icon=":material/pause:" if active else ":material/play_arrow:",
-               width="stretch", on_click=play_or_pause, args=(NS, active), disabled=view.state == "ended")
-cols[1].button("One iteration", key=f"{NS}.one", width="stretch", on_click=act, args=(NS, "iteration"))
-cols[2].button("One D step", key=f"{NS}.dstep", width="stretch", on_click=act, args=(NS, "d_step"))
-cols[3].button("One G step", key=f"{NS}.gstep", width="stretch", on_click=act, args=(NS, "g_step"))
-cols[4].button("Train D to optimum", key=f"{NS}.dopt", width="stretch", on_click=act, args=(NS, "d_optimum"),
-               help="G frozen; D trained until it stops changing. D lands on D*.")
-if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
+if toy_buttons(NS, view):
     if reset():
         ss[f"{NS}.message"] = ("info", "New run from the seed.")
     st.rerun()
@@ -97,15 +88,8 @@ layers = layer_controls(NS)
 
 @st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
 def live():
-    view = run.view()  # the latest snapshot, at once; also the page's heartbeat
-    check_in(NS, view, active)
+    view = live_header(NS, run, active)
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
-    if view.playing:
-        ticker.mark(snap["iteration"], snap["iteration"])
-    status_line(view)
-    if ss[f"{NS}.message"]:
-        kind, text = ss[f"{NS}.message"]
-        (st.error if kind == "error" else st.info)(text)
     figs = ss[f"{NS}.figs"]
     main = (snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"], snap["arrows_at"], snap["arrows"])
     if "main" not in figs:  # build once per session, then write new arrays in

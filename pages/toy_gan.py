@@ -13,7 +13,7 @@ from ui.frame import use_navigation
 from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
-from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
+from ui.live import apply_settings, live_header, lost_run_notice, open_run, toy_buttons
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.toy_widgets import data_controls, train_controls
@@ -94,17 +94,8 @@ elif width != snap["width"] or seed != snap["config"]["seed"]:
             f"the run continues with width {snap['width']}, seed {snap['config']['seed']}.")
 
 # ---- buttons
-cols = st.columns(6)
 active = view.state in ("playing", "waiting")
-cols[0].button("Pause" if active else "Play", key=f"{NS}.play", type="primary",
-               icon=":material/pause:" if active else ":material/play_arrow:",
-               width="stretch", on_click=play_or_pause, args=(NS, active), disabled=view.state == "ended")
-cols[1].button("One iteration", key=f"{NS}.one", width="stretch", on_click=act, args=(NS, "iteration"))
-cols[2].button("One D step", key=f"{NS}.dstep", width="stretch", on_click=act, args=(NS, "d_step"))
-cols[3].button("One G step", key=f"{NS}.gstep", width="stretch", on_click=act, args=(NS, "g_step"))
-cols[4].button("Train D to optimum", key=f"{NS}.dopt", width="stretch", on_click=act, args=(NS, "d_optimum"),
-               help="G frozen; D trained until it stops changing. D lands on D*.")
-if cols[5].button("Reset", key=f"{NS}.reset", width="stretch"):
+if toy_buttons(NS, view):
     if reset():
         ss[f"{NS}.message"] = ("info", "New run from the seed.")
         ss.pop(f"{NS}.scenario", None)

@@ -30,18 +30,20 @@ BUFFER = 1 << 15
 
 
 class BufferedSampler:
-    """Draws from a 1-D distribution in large seeded blocks and serves (m, 1) float32 slices."""
+    """Draws from a distribution (anything with ``sample(n, rng)``: (n,) for 1-D data, (n, d) for
+    d-D data) in large seeded blocks and serves (m, d) float32 slices."""
 
-    def __init__(self, dist: Distribution1D, seed: int, device="cpu"):
-        self.dist, self.seed, self.device = dist, seed, torch.device(device)
+    def __init__(self, dist, seed: int, device="cpu", block: int = BUFFER):
+        self.dist, self.seed, self.device, self.block = dist, seed, torch.device(device), block
         self.rng = np.random.default_rng(seed)
         self.buf = torch.empty(0, 1)
         self.pos = 0
 
     def sample(self, m: int, gen=None):
         if self.pos + m > len(self.buf):
-            n = max(BUFFER, m)
-            draw = self.dist.sample(n, self.rng).astype(np.float32).reshape(-1, 1)
+            n = max(self.block, m)
+            draw = np.asarray(self.dist.sample(n, self.rng), dtype=np.float32)
+            draw = draw.reshape(-1, 1) if draw.ndim == 1 else draw   # 1-D data: (n,) -> (n, 1)
             self.buf = torch.from_numpy(draw).to(self.device)
             self.pos = 0
         out = self.buf[self.pos:self.pos + m]

@@ -29,14 +29,14 @@ import torch
 from scipy import ndimage, special, stats
 
 from gan_core.losses import generator_loss
-from gan_core.toy.game import optimal_discriminator
+from gan_core.toy.game import BufferedSampler, optimal_discriminator
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.toy.networks import MLP, MLPConfig
 from gan_core.toy2d.data import BOX, GaussianMixture2D, coverage_threshold, expected_share, mode_of
 from gan_core.trainer import GANTrainer, TrainConfig
 from gan_core.trainer import train_discriminator_to_optimum as _to_optimum
 
-BUFFER = 1 << 14
+BUFFER = 1 << 14     # samples drawn per block (the seeded scenarios depend on it)
 FINE = 241           # the estimation grid: 241 × 241 points, cell 0.025
 EVERY = 4            # the snapshot's heatmaps keep every 4th point: 61 × 61
 N_KDE_SIDE = 128     # stratified generator sample behind p_g: 128² points
@@ -78,29 +78,6 @@ class NoisePrior:
         return f"{'N(0, I)' if self.kind == 'normal' else 'U(−1, 1)'}{'' if self.dim == 1 else '²' if self.kind == 'uniform' else ''}, dim {self.dim}"
 
 
-class BufferedSampler:
-    """Draws from anything with ``sample(n, rng) -> (n, d)`` in large seeded blocks; serves float32 slices."""
-
-    def __init__(self, dist, seed: int):
-        self.dist, self.rng = dist, np.random.default_rng(seed)
-        self.buf, self.pos = torch.empty(0, 1), 0
-
-    def sample(self, m: int, gen=None):
-        if self.pos + m > len(self.buf):
-            self.buf = torch.from_numpy(self.dist.sample(max(BUFFER, m), self.rng).astype(np.float32))
-            self.pos = 0
-        out = self.buf[self.pos:self.pos + m]
-        self.pos += m
-        return (out,)
-
-    def state_dict(self):
-        return {"rng": self.rng.bit_generator.state, "buf": self.buf.clone(), "pos": self.pos}
-
-    def load_state_dict(self, s):
-        self.rng.bit_generator.state = s["rng"]
-        self.buf, self.pos = s["buf"].clone(), s["pos"]
-
-
 @dataclass(frozen=True)
 class Toy2DConfig:
     noise_dim: int = 2        # 2: G can unfold a sheet over the plane; 1: G draws a curve
@@ -125,7 +102,7 @@ def build_toy2d_gan(data: GaussianMixture2D, train: TrainConfig = TrainConfig(),
         D = MLP(MLPConfig(n_in=2, n_out=1, width=cfg.d_width, depth=cfg.d_depth))
     prior = NoisePrior(cfg.noise_dim, cfg.noise)
     kernel = MLPStepKernel(G, D) if fast_path else None
-    trainer = GANTrainer(G, D, BufferedSampler(data, train.seed), BufferedSampler(prior, train.seed + 1),
+    trainer = GANTrainer(G, D, BufferedSampler(data, train.seed, block=BUFFER), BufferedSampler(prior, train.seed + 1, block=BUFFER),
                          train, kernel=kernel)
     trainer.toy2d, trainer.noise_prior = cfg, prior
     return trainer
@@ -133,14 +110,14 @@ def build_toy2d_gan(data: GaussianMixture2D, train: TrainConfig = TrainConfig(),
 
 def set_data(trainer: GANTrainer, data: GaussianMixture2D) -> None:
     """Swap p_data in place; networks, optimizers and history are kept."""
-    trainer.data = BufferedSampler(data, trainer.config.seed + 1000 + trainer.iteration)
+    trainer.data = BufferedSampler(data, trainer.config.seed + 1000 + trainer.iteration, block=BUFFER)
 
 
 def set_noise_kind(trainer: GANTrainer, kind: str) -> None:
     """Normal <-> uniform in place (same dimension: G's input size stays)."""
     prior = NoisePrior(trainer.noise_prior.dim, kind)
     trainer.noise_prior = prior
-    trainer.noise = BufferedSampler(prior, trainer.config.seed + 2000 + trainer.iteration)
+    trainer.noise = BufferedSampler(prior, trainer.config.seed + 2000 + trainer.iteration, block=BUFFER)
     c = trainer.toy2d
     trainer.toy2d = Toy2DConfig(c.noise_dim, kind, c.g_width, c.g_depth, c.d_width, c.d_depth)
 
