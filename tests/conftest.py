@@ -22,3 +22,13 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if {"browser", "browser_page", "app_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _no_run_outlives_its_test():
+    """A test's live runs end with it: a run left playing would train on, unseen, and take the
+    CPU from the tests after it (its page's heartbeat stops only 12 s later)."""
+    yield
+    from gan_core.live import pool as live_pool
+    if live_pool._default is not None:
+        live_pool._default.close_all()

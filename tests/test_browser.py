@@ -5,14 +5,20 @@ import pytest
 
 from tests.browser import iteration_shown, page_exceptions, screenshot, wait_for_iteration, wait_rendered
 
-PAGES = {
+PAGES = {   # every page of app.py (tests/test_browser.py::test_the_list_is_every_page checks)
     "home": "",
     "toy_gan": "toy_gan",
+    "toy_2d": "toy_2d",
     "generator_costs": "generator_costs",
     "divergences": "divergences",
     "mnist_live": "mnist_live",
     "pretrained": "pretrained",
 }
+
+
+def test_the_list_is_every_page():
+    from pathlib import Path
+    assert {p.stem for p in (Path(__file__).resolve().parents[1] / "pages").glob("*.py")} == set(PAGES)
 
 
 @pytest.mark.parametrize("name", list(PAGES))

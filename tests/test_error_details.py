@@ -20,8 +20,8 @@ def app_with_a_failing_page(tmp_path, monkeypatch):
     """app.py as shipped, in a folder whose every page raises an error that names a server path."""
     shutil.copy(ROOT / "app.py", tmp_path / "app.py")
     (tmp_path / "pages").mkdir()
-    for page in ("home", "toy_gan", "generator_costs", "divergences", "mnist_live", "pretrained"):
-        (tmp_path / "pages" / f"{page}.py").write_text("raise KeyError('/srv/secret/path')\n")
+    for page in (ROOT / "pages").glob("*.py"):   # every page app.py names
+        (tmp_path / "pages" / page.name).write_text("raise KeyError('/srv/secret/path')\n")
     monkeypatch.chdir(tmp_path)
     yield tmp_path / "app.py"
     st_config.set_option("client.showErrorDetails", "full")

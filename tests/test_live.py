@@ -80,6 +80,20 @@ def test_a_paused_host_uses_no_cpu():
     host.close()
 
 
+def test_a_paused_run_is_drawn_where_it_stopped():
+    host = RunHost(1)
+    host.create("r", "toy", {"data": preset("Gaussian")})
+    host.play("r")
+    time.sleep(1.0)                      # nobody reads: no snapshot is drawn while it trains
+    host.play("r", False)                # returns once the run has stopped
+    final = host._slots["r"].run.trainer.iteration
+    answer = host.snapshot("r")
+    assert final > 0 and answer["snapshot"]["iteration"] == final and not answer["playing"]
+    time.sleep(0.3)
+    assert host._slots["r"].run.trainer.iteration == final
+    host.close()
+
+
 def test_runs_on_one_host_train_in_turn_and_never_share_state():
     host = RunHost(1)
     host.create("a", "toy", {"data": preset("Gaussian"), "seed": 1, "train": {"k": 2}})

@@ -109,13 +109,17 @@ class RunHost:
             release_memory()
 
     def play(self, run_id: str, playing: bool = True) -> None:
+        """Start training the run, or stop it. A stop returns once the chunk under way has ended and
+        the snapshot shows where the run stopped: after Pause, what a page draws holds still."""
+        if not playing:
+            self._submit(run_id, ("pause",))
+            return
         with self._wake:
             slot = self._slot(run_id)
             if slot.ended:
                 raise ValueError(slot.ended)
-            slot.playing = playing
-            if playing:
-                slot.message = None
+            slot.playing = True
+            slot.message = None
             self._wake.notify()
 
     def command(self, run_id: str, action: str, *args):
@@ -179,9 +183,10 @@ class RunHost:
                 if self._closed:
                     return
                 commands, self._commands = self._commands, []
-                playing = [(i, s) for i, s in self._slots.items() if s.playing]
             for run_id, command, fut in commands:
                 self._execute(run_id, command, fut)
+            with self._lock:  # after the commands: one of them may have paused a run
+                playing = [(i, s) for i, s in self._slots.items() if s.playing]
             if playing:
                 run_id, slot = playing[turn % len(playing)]
                 turn += 1
@@ -205,6 +210,11 @@ class RunHost:
                 fut.set_result(slot.snapshot)
                 return
             slot = self._slot(run_id)
+            if action == "pause":
+                slot.playing = False
+                self._refresh(slot)
+                fut.set_result(None)
+                return
             self._use_threads(slot.run.threads)
             if action == "apply":
                 result = slot.run.apply(*args)

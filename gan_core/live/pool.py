@@ -328,6 +328,13 @@ class RunPool:
                 "hosts": [{"name": h.name, "pid": h.pid, "alive": h.alive()} for h in hosts],
                 "backend": self.backend.name}
 
+    def close_all(self) -> None:
+        """End every run (their hosts stay): what a test does after it, so no run trains on unseen."""
+        with self._lock:
+            records = list(self._records.values())
+        for record in records:
+            self.close(record)
+
     def host_pid(self, record: _Record):
         host = self._hosts[record.host_index]
         return None if host is None else host.pid
