@@ -16,6 +16,15 @@ st_config.set_option("client.showErrorDetails", "full")
 from tests.browser import app_url, browser, browser_page  # noqa: E402,F401  (fixtures)
 
 
+def pytest_collection_finish(session):
+    """The 2-minute soak session runs beside the other tests when it is among those collected."""
+    if any(item.nodeid.startswith("tests/test_soak.py") for item in session.items):
+        from tests.browser import CHROMIUM
+        if Path(CHROMIUM).exists():
+            from tests import test_soak
+            test_soak.start_in_background()
+
+
 def pytest_collection_modifyitems(items):
     """Browser tests are the ones that use the Chromium fixtures; mark them so that
     `pytest -m "not browser"` runs everything else on a machine without Chromium."""
