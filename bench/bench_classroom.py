@@ -257,7 +257,7 @@ def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n
     n_adm = sum(r["state"] == "playing" for r in rows)
     ctx13, home = open_student(browser, url, None)  # the 13th student: the home page
     th = time.perf_counter()
-    home.goto(url + "/")
+    home.goto(url + "/", timeout=180_000)
     wait_rendered(home, 180_000)
     home_s = time.perf_counter() - th
     during = proc_sample(server)

@@ -16,7 +16,7 @@ from ui.export import download_buttons, export_name, race_csv
 from ui.frame import use_navigation
 from ui.lecture import (RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
-from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause
+from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, redraw_every
 from ui.toy_widgets import LR_CHOICES, data_controls
 
 use_navigation()
@@ -137,7 +137,7 @@ def series_of(costs, values_of, x_of):
             for i, c in enumerate(costs)]
 
 
-@st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
+@st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
     snap = live_header(NS, run, active).snapshot
 

@@ -12,7 +12,8 @@ from gan_core.mnist.data import EMBEDDED_NAME, UPLOAD_PREFIX, IDXError, uploaded
 from gan_core.mnist.session import PAGE_MAX_BYTES
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
 from ui.frame import use_navigation
-from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, stat_row_html
+from ui.live import (act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, redraw_every,
+                     stat_row_html)
 from ui.mnist_figures import (class_histogram_figure, d_output_figure, pairs_image, update_class_histogram,
                               update_d_output_figure)
 from ui.mnist_widgets import Setup, setup_controls
@@ -166,7 +167,7 @@ with st.expander("Load a checkpoint to continue training"):
                          ss[f"{NS}.upload"].getvalue(), ss[f"{NS}.upload"].name, setup, hyper))
 
 
-@st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
+@st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
     view = live_header(NS, run, active, samples_key="samples_seen")
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
@@ -190,7 +191,7 @@ def live():
     st.image(snap["grid_png"], caption="G(fixed noise)" + (": row r is class r" if snap["conditional"] else ""))
 
 
-@st.fragment(run_every=CHARTS_EVERY_S if active else None)
+@st.fragment(run_every=redraw_every(CHARTS_EVERY_S) if active else None)
 def charts():
     figs = ss[f"{NS}.figs"]
     snap = run.view().snapshot
@@ -209,7 +210,7 @@ def charts():
     c2.plotly_chart(figs["d_out"], width="stretch", key=f"{NS}.fig_dout")
 
 
-@st.fragment(run_every=QUALITY_EVERY_S / 3 if active else None)
+@st.fragment(run_every=redraw_every(QUALITY_EVERY_S / 3) if active else None)
 def quality_panel():
     """The worker measures quality; this panel redraws only when a new measurement arrived."""
     q = run.view().snapshot["quality"]

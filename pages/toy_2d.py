@@ -8,7 +8,7 @@ import streamlit as st
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy2d.data import COVERAGE_RADIUS, preset
 from ui.frame import use_navigation
-from ui.live import apply_settings, live_header, lost_run_notice, open_run, toy_buttons
+from ui.live import apply_settings, live_header, lost_run_notice, open_run, redraw_every, toy_buttons
 from ui.toy2d_figures import (coverage_figure, d_star_figure, js_figure, main_figure, update_coverage_figure,
                               update_d_star_figure, update_main_figure)
 from ui.toy2d_widgets import (DRAWN, data_controls, drawing_canvas, layer_controls, noise_and_nets,
@@ -86,7 +86,7 @@ if toy_buttons(NS, view):
 layers = layer_controls(NS)
 
 
-@st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
+@st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
     view = live_header(NS, run, active)
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
@@ -121,7 +121,7 @@ def live():
                f"D {snap['nets']['d_width']}×{snap['nets']['d_depth']}; {slow}; seed {c['seed']}.")
 
 
-@st.fragment(run_every=1.0 if active else None)
+@st.fragment(run_every=redraw_every(1.0) if active else None)
 def slow_views():
     """D* and the charts over iterations: once a second is enough (and leaves the browser time
     for the main view's 4 redraws a second)."""

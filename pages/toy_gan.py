@@ -13,7 +13,7 @@ from ui.frame import use_navigation
 from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
-from ui.live import apply_settings, live_header, lost_run_notice, open_run, toy_buttons
+from ui.live import apply_settings, live_header, lost_run_notice, open_run, redraw_every, toy_buttons
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.toy_widgets import data_controls, train_controls
@@ -104,7 +104,7 @@ scenario_picker(NS, "toy", TOY_KEYS)
 scenario_note(NS)
 
 
-@st.fragment(run_every=TICK_S if active else IDLE_TICK_S)
+@st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
     view = live_header(NS, run, active)
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
@@ -137,7 +137,7 @@ def live():
                     config=image_config(f"{name}_figure1"))
 
 
-@st.fragment(run_every=1.0 if active else None)
+@st.fragment(run_every=redraw_every(1.0) if active else None)
 def history_charts():
     """Charts over iterations: once a second is enough."""
     snap = run.view().snapshot

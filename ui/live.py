@@ -19,6 +19,16 @@ def _pool():
     return default_pool()
 
 
+def redraw_every(seconds: float) -> float:
+    """A live fragment's interval for this moment of the class: ``seconds`` while at most two runs
+    per core train, slower in proportion beyond. Every redraw costs the server (and each student's
+    browser) CPU that the runs then lack; with 12 runs on 2 cores, each trains at a sixth of a
+    core, and a redraw three times rarer still shows every change."""
+    pool = run_pool()
+    playing = pool.stats()["playing"]
+    return seconds * max(1.0, playing / (2.0 * pool.cores))
+
+
 def open_run(ns: str, kind: str, spec: dict) -> bool:
     """A new run for this session (the old one, if any, is closed). False, with the reason in
     ``{ns}.message``, when it could not be made (bad settings, no worker could start)."""

@@ -48,6 +48,8 @@ def _serve(conn, host: RunHost) -> None:
 
 
 def main() -> None:
+    # Training takes whatever CPU is left: the web server, which students wait on, goes first.
+    os.nice(int(os.environ.get("GAN_LAB_WORKER_NICE", "5")))
     address = os.environ["GAN_LAB_HOST_ADDRESS"]
     key = bytes.fromhex(os.environ.pop("GAN_LAB_HOST_KEY"))
     host = RunHost(int(os.environ.get("GAN_LAB_HOST_THREADS", "1")), os.environ.get("GAN_LAB_HOST_NAME", "host"))
