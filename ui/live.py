@@ -20,13 +20,13 @@ def _pool():
 
 
 def redraw_every(seconds: float) -> float:
-    """A live fragment's interval for this moment of the class: ``seconds`` while at most two runs
-    per core train, slower in proportion beyond. Every redraw costs the server (and each student's
-    browser) CPU that the runs then lack; with 12 runs on 2 cores, each trains at a sixth of a
-    core, and a redraw three times rarer still shows every change."""
+    """A live fragment's interval for this moment of the class: ``seconds`` while at most one run
+    per core trains, slower in proportion beyond. Every redraw costs the server and each student's
+    browser CPU (Plotly redraws a figure in ~0.1 s of a core), which on a shared machine the runs
+    and the newcomers then lack; with 8 runs on 2 cores each trains at a quarter of a core, and a
+    redraw four times rarer still shows every change."""
     pool = run_pool()
-    playing = pool.stats()["playing"]
-    return seconds * max(1.0, playing / (2.0 * pool.cores))
+    return seconds * max(1.0, pool.stats()["playing"] / pool.cores)
 
 
 def open_run(ns: str, kind: str, spec: dict) -> bool:
