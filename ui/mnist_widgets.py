@@ -9,7 +9,6 @@ import torch
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN, load_images
 from gan_core.mnist.data import (EMBEDDED_NAME, FOLDER_PREFIX, MAX_IDX_UPLOAD_BYTES, IDXError, allowed_idx_folders,
                                  available_datasets, dataset_from_uploads)
-from gan_core.mnist.session import read_only
 
 MODEL_LABELS = {"mlp": "MLP GAN (Goodfellow et al. 2014)", "dcgan": "DCGAN (Radford et al. 2016)",
                 "cgan": "conditional GAN (Mirza & Osindero 2014)"}
@@ -84,9 +83,3 @@ def setup_controls(ns: str) -> tuple[Setup, str | None]:
 def training_images(data: str) -> tuple[torch.Tensor, torch.Tensor, str]:
     """(images, labels, name), shared by every session: only ever indexed, never written."""
     return load_images(data)
-
-
-@st.cache_resource(show_spinner="Loading the digit classifier…")
-def classifier():
-    from gan_core.mnist.classifier import load_classifier
-    return read_only(load_classifier())
