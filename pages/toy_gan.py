@@ -13,7 +13,8 @@ from ui.frame import use_navigation
 from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
-from ui.live import apply_settings, live_header, lost_run_notice, open_run, redraw_every, toy_buttons
+from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
+                     toy_buttons)
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.toy_widgets import data_controls, train_controls
@@ -109,20 +110,19 @@ def live():
     view = live_header(NS, run, active)
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
     c = snap["config"]
-    m = st.columns(7)
-    m[0].metric("iteration", f"{snap['iteration']:,}")
-    m[1].metric("D steps", f"{snap['d_steps']:,}", f"G steps: {snap['g_steps']:,}", delta_color="off",
-                delta_arrow="off")
-    m[2].metric("JS(p_data‖p_g), nats", f"{snap['js']:.4f}")
-    m[3].metric("V(G, D)", f"{snap['value']:.4f}")
-    m[4].metric("C(G) = −log 4 + 2·JS", f"{snap['c_of_g']:.4f}", help="max over D of V(G, D); −log 4 = −1.386 at p_g = p_data")
-    m[5].metric("mean |D − D*| on data", f"{snap['mean_abs_d_minus_d_star']:.3f}")
-    rates = ticker.rates()
-    if rates and view.playing:
-        m[6].metric("live it/s", f"{rates['iterations_per_s']:,.0f}", f"{rates['redraws_per_s']:.1f} redraws/s",
-                    delta_color="off", delta_arrow="off")
-    else:
-        m[6].metric("live it/s", "waiting" if view.state == "waiting" else "paused")
+    rates = ticker.rates() if view.playing else None
+    st.markdown(stat_row_html([
+        ("iteration", f"{snap['iteration']:,}", None, None),
+        ("D steps", f"{snap['d_steps']:,}", f"G steps: {snap['g_steps']:,}", None),
+        ("JS(p_data‖p_g), nats", f"{snap['js']:.4f}", None, None),
+        ("V(G, D)", f"{snap['value']:.4f}", None, None),
+        ("C(G) = −log 4 + 2·JS", f"{snap['c_of_g']:.4f}", None,
+         "max over D of V(G, D); −log 4 = −1.386 at p_g = p_data"),
+        ("mean |D − D*| on data", f"{snap['mean_abs_d_minus_d_star']:.3f}", None, None),
+        ("live it/s", f"{rates['iterations_per_s']:,.0f}" if rates else
+         ("waiting" if view.state == "waiting" else "paused"),
+         f"{rates['redraws_per_s']:.1f} redraws/s" if rates else None, None),
+    ], columns=7), unsafe_allow_html=True)
     st.caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
                f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
                f"p_z = {snap['noise']}; width {snap['width']}; seed {c['seed']}.")

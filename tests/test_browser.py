@@ -38,7 +38,7 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     page = browser_page
     page.goto(f"{app_url}/toy_gan")
     wait_rendered(page)
-    page.locator('[data-testid="stMetric"]', has_text="iteration").first.wait_for(timeout=60_000)
+    page.locator('[data-stat="iteration"]').first.wait_for(timeout=60_000)
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
     wait_rendered(page)
     assert iteration_shown(page) == 0

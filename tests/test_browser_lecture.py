@@ -14,7 +14,7 @@ def test_presenter_mode_hides_the_sidebar_and_toolbar_at_1280x720(app_url, brows
         assert not page_exceptions(page)
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
         assert not page.locator('[data-testid="stToolbar"]').is_visible()
-        size = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stMetricValue\"]')).fontSize")
+        size = page.evaluate("() => getComputedStyle(document.querySelector('.stat-value, [data-testid=\"stMetricValue\"]')).fontSize")
         assert float(size.rstrip("px")) >= 40                      # 2.6rem, against Streamlit's 2.25rem
         screenshot(page, "toy_gan_presenter_1280x720")
         page.screenshot(path=str(screenshot(page, "toy_gan_presenter_1280x720").with_name(

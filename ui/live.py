@@ -209,7 +209,7 @@ class Ticker:
 # browser ~40 ms of CPU per redraw (Streamlit's styled components, measured in Chromium on 2
 # cores): CPU the training threads then lack. One HTML block that looks the same costs a fraction.
 _STAT_CELL = ("<div data-stat='{label}' style='min-width:0'>"
-              "<div style='font-size:0.875rem;opacity:0.75;white-space:nowrap;overflow:hidden;text-overflow:ellipsis'"
+              "<div class='stat-label' style='font-size:0.875rem;opacity:0.75;white-space:nowrap;overflow:hidden;text-overflow:ellipsis'"
               "{title}>{label}{mark}</div>"
               "<div class='stat-value' style='font-size:2.25rem;line-height:1.25;white-space:nowrap'>{value}</div>"
               "<div class='stat-note' style='font-size:0.875rem;opacity:0.6;white-space:nowrap;overflow:hidden;"

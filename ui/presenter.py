@@ -17,7 +17,8 @@ _CSS = """<style>
 [data-testid="stMetricValue"] *, [data-testid="stMetricValue"] p { font-size: inherit !important; }
 h1 { font-size: 2.4rem !important; padding-top: 0 !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.15rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+[data-testid="stMetricValue"], .stat-value { font-size: 2.6rem !important; }
+.stat-label, .stat-note { font-size: 1.15rem !important; }
 </style>"""
 
 
