@@ -139,32 +139,36 @@ def toy_buttons(ns: str, view) -> bool:
 
 
 def status_line(view) -> None:
-    """Where the run stands, for the student (and, as data attributes, for the class benchmark)."""
+    """Where the run stands, for the student (and, as data attributes, for the class benchmark).
+
+    Always exactly two elements, whatever the state: a live fragment whose element count changes
+    between reruns can break Streamlit's frontend ("Bad delta path index") when a full rerun races it."""
     attrs = f"data-run-state='{view.state}' data-position='{view.position}' data-of='{view.queue_length}'"
+    status, ended = st.empty(), st.empty()
     if view.state == "waiting":
-        st.markdown(f"<div {attrs} class='run-status'>⏳ <b>Waiting for a free slot: position {view.position} of "
-                    f"{view.queue_length}.</b> The class is using every training slot of this server; your run "
-                    f"starts by itself when one frees. Keep this tab open.</div>", unsafe_allow_html=True)
-    elif view.state == "ended":
-        st.markdown(f"<div {attrs} class='run-status'></div>", unsafe_allow_html=True)
-        st.error(view.ended or "The run ended.")
+        status.markdown(f"<div {attrs} class='run-status'>⏳ <b>Waiting for a free slot: position {view.position} of "
+                        f"{view.queue_length}.</b> The class is using every training slot of this server; your run "
+                        f"starts by itself when one frees. Keep this tab open.</div>", unsafe_allow_html=True)
     else:
-        st.markdown(f"<div {attrs} class='run-status' style='display:none'></div>", unsafe_allow_html=True)
+        status.markdown(f"<div {attrs} class='run-status' style='display:none'></div>", unsafe_allow_html=True)
+    if view.state == "ended":
+        ended.error(view.ended or "The run ended.")
 
 
 def live_header(ns: str, run, was_active: bool, samples_key: str = "iteration"):
     """The start of every live fragment: read the run's latest snapshot (never waiting for
     training; the read is also the page's heartbeat), follow a state change, mark the live rate,
-    and show where the run stands and the page's message. Returns the RunView."""
+    and show where the run stands and the page's message (a fixed number of elements). Returns the RunView."""
     view = run.view()
     check_in(ns, view, was_active)
     if view.playing:
         st.session_state[f"{ns}.ticker"].mark(view.snapshot["iteration"], view.snapshot[samples_key])
     status_line(view)
+    slot = st.empty()
     message = st.session_state.get(f"{ns}.message")
     if message:
         kind, text = message
-        (st.error if kind == "error" else st.info)(text)
+        (slot.error if kind == "error" else slot.info)(text)
     return view
 
 
