@@ -1,8 +1,9 @@
-"""Frames of a run recorded while it trains, for a GIF of the run over time, in bounded memory.
+"""What a run records while it trains, in bounded memory: frames for a GIF of the run, and
+snapshots to rewind to.
 
-A recorder keeps at most ``limit`` frames. It records one every ``every`` iterations; when full,
-it drops every other frame and records half as often, so the GIF always spans the whole run
-(early frames ever sparser) and a run of an hour costs no more than one of a minute.
+A timeline keeps at most ``limit`` entries. It records one every ``every`` iterations; when
+full, it drops every other entry and records half as often, so it always spans the whole run
+(early entries ever sparser) and a run of an hour costs no more than one of a minute.
 """
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 
-class FrameRecorder:
+class Timeline:
     def __init__(self, every: int = 10, limit: int = 100):
         if every < 1 or limit < 2:
             raise ValueError("a recorder needs every >= 1 and limit >= 2.")
         self.every, self.limit = every, limit
-        self.frames: list[tuple[int, np.ndarray]] = []   # (iteration, uint8 image (H, W) or (H, W, 3))
+        self.frames: list[tuple[int, object]] = []   # (iteration, what was recorded), iterations ascending
 
     def due(self, iteration: int) -> bool:
         """True when ``iteration`` reached the next multiple of ``every`` since the last frame."""
@@ -25,17 +26,34 @@ class FrameRecorder:
             return True
         return iteration // self.every > self.frames[-1][0] // self.every
 
-    def add(self, iteration: int, image: np.ndarray) -> None:
+    def add(self, iteration: int, item) -> None:
         if self.frames and self.frames[-1][0] == iteration:
             return
-        self.frames.append((iteration, np.asarray(image, dtype=np.uint8)))
+        self.frames.append((iteration, item))
         if len(self.frames) > self.limit:
             self.frames = self.frames[:-1][::2] + self.frames[-1:]   # the newest frame always stays
             self.every *= 2
 
     def clear_after(self, iteration: int) -> None:
-        """Forget the frames after ``iteration`` (a run rewound to it)."""
+        """Forget the entries after ``iteration`` (a run rewound to it)."""
         self.frames = [f for f in self.frames if f[0] <= iteration]
+
+    def iterations(self) -> list[int]:
+        return [it for it, _ in self.frames]
+
+    def at(self, iteration: int):
+        """The entry recorded at ``iteration``; ValueError if none was."""
+        for it, item in self.frames:
+            if it == iteration:
+                return item
+        raise ValueError(f"no snapshot at iteration {iteration}; recorded: {self.iterations()}")
+
+
+class FrameRecorder(Timeline):
+    """Images (uint8, (H, W) or (H, W, 3), one size) over the run, and the GIF they make."""
+
+    def add(self, iteration: int, image: np.ndarray) -> None:
+        super().add(iteration, np.asarray(image, dtype=np.uint8))
 
     def gif(self, frame_ms: int = 200, label: str = "iteration {:,}") -> bytes:
         """The frames as an animated GIF, each with its iteration written in a strip above it;
