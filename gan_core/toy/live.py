@@ -7,6 +7,7 @@ and the JS / |D − D*| curves recorded at each snapshot.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from gan_core.live.frames import Timeline
 from gan_core.live.runs import SETTINGS, Curve, LiveRun, thin
@@ -45,7 +46,7 @@ class ToyRun(LiveRun):
         self.curve = Curve(("js", "gap"))
         self.rewind = Timeline(REWIND_EVERY, REWIND_LIMIT)
         if spec.get("resume") is not None:
-            self._restore(spec["resume"])
+            self._restore(_tensors_back(spec["resume"]))
             self.curve.rows = [tuple(r) for r in spec["resume"]["curve"]]
             if spec.get("changes"):
                 self.apply(spec["changes"])
@@ -108,10 +109,10 @@ class ToyRun(LiveRun):
         c = entry["state"]["config"]
         h = self.trainer.history
         keep = h["iteration"] <= iteration
+        resume = {**entry, "history": {k: np.asarray(v)[keep] for k, v in h.items()},
+                  "curve": [r for r in self.curve.rows if r[0] <= iteration]}
         return {"data": entry["data"], "noise": entry["noise"], "width": self.trainer.toy.width, "seed": c["seed"],
-                "train": {k: c[k] for k in SETTINGS}, "changes": dict(changes or {}),
-                "resume": {**entry, "history": {k: np.asarray(v)[keep] for k, v in h.items()},
-                           "curve": [r for r in self.curve.rows if r[0] <= iteration]}}
+                "train": {k: c[k] for k in SETTINGS}, "changes": dict(changes or {}), "resume": _no_tensors(resume)}
 
     def do(self, action: str, *args):
         if action == "train_n":  # n iterations now (a comparison advances both branches alike)
@@ -154,6 +155,28 @@ class ToyRun(LiveRun):
         self._record(snap)
         snap["rewind"] = self.rewind.iterations()
         return snap
+
+
+def _no_tensors(obj):
+    """torch tensors as marked NumPy arrays: a spec crosses to another process by plain pickling
+    (torch's own pickling of tensors shares memory through file descriptors, refused there)."""
+    if isinstance(obj, torch.Tensor):
+        return ("__tensor__", obj.detach().cpu().numpy().copy())
+    if isinstance(obj, dict):
+        return {k: _no_tensors(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_no_tensors(v) for v in obj)
+    return obj
+
+
+def _tensors_back(obj):
+    if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[0], str) and obj[0] == "__tensor__":
+        return torch.from_numpy(obj[1])
+    if isinstance(obj, dict):
+        return {k: _tensors_back(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_tensors_back(v) for v in obj)
+    return obj
 
 
 def _changed(changes: dict) -> str:
