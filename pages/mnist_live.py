@@ -11,7 +11,10 @@ from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
 from gan_core.mnist.data import EMBEDDED_NAME, UPLOAD_PREFIX, IDXError, uploaded_arrays
 from gan_core.mnist.session import PAGE_MAX_BYTES
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
+from ui.export import export_name, mnist_csv
 from ui.frame import use_navigation
+from ui.lecture import (MNIST_KEYS, MNIST_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
+                        scenario_picker, write_link)
 from ui.live import (act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, redraw_every,
                      stat_row_html)
 from ui.mnist_figures import (class_histogram_figure, d_output_figure, pairs_image, update_class_histogram,
@@ -73,8 +76,10 @@ def start(setup: Setup, hyper: dict, checkpoint: bytes | None = None, name: str 
     return True
 
 
-def reset(setup: Setup, hyper: dict) -> None:
+def reset(setup: Setup, hyper: dict, pressed: bool = False) -> None:
     """A new run from the seed: only the Reset button (or a first visit) calls this."""
+    if pressed:
+        ss.pop(f"{NS}.scenario", None)   # the scenario's note goes with its run
     if start(setup, hyper) and f"{NS}.started" in ss:
         ss[f"{NS}.message"] = ("info", "New run from the seed.")
     ss[f"{NS}.started"] = True
@@ -102,11 +107,15 @@ if f"{NS}.incoming" in ss:
     load(incoming["data"], incoming["name"], ss.get(f"{NS}.setup", Setup(DEFAULT_MODEL.kind, EMBEDDED_NAME, "cpu", 0)),
          {k: getattr(MNIST_TRAIN, k) for k in ("k", "lr_d", "lr_g", "batch_size", "generator_cost", "optimizer")})
 
+read_link(NS, MNIST_PARAMS)   # a link's settings become the widgets' values
 with st.sidebar:
     st.header("MNIST controls")
     setup, setup_error = setup_controls(NS)
     st.caption("Model, data, device and seed apply on Reset; everything below acts on the running model.")
     hyper = train_controls(NS, MNIST_TRAIN)
+write_link(NS, MNIST_PARAMS)
+link_warning(NS)
+loaded = scenario_loaded(NS)
 
 if f"{NS}.run" not in ss:
     ss[f"{NS}.message"] = None
@@ -117,6 +126,8 @@ if f"{NS}.run" not in ss:
 if f"{NS}.run" not in ss:
     st.error((ss[f"{NS}.message"] or ("", "No run."))[1])
     st.stop()
+if loaded and start(setup, hyper):
+    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {loaded.name}. New run from seed {loaded.seed}; press Start.")
 run = ss[f"{NS}.run"]
 
 # ---- settings act on the running model in place, between two training chunks
@@ -140,7 +151,7 @@ cols[0].button("Pause" if active else "Start", key=f"{NS}.play", type="primary",
                args=(active,), disabled=view.state == "ended")
 cols[1].button("One step", key=f"{NS}.one", width="stretch", on_click=act, args=(NS, "iteration"),
                help="one iteration: k D steps + 1 G step")
-cols[2].button("Reset", key=f"{NS}.reset", width="stretch", on_click=reset, args=(setup, hyper))
+cols[2].button("Reset", key=f"{NS}.reset", width="stretch", on_click=reset, args=(setup, hyper, True))
 cols[3].button("Quality now", key=f"{NS}.qnow", width="stretch", help="FID, confident share, classes, neighbours",
                on_click=act, args=(NS, "quality"))
 
@@ -161,6 +172,8 @@ if view.state == "ended" and f"{NS}.saved" in ss:
     it, data = ss[f"{NS}.saved"]
     st.button(f"Continue from the checkpoint you saved (iteration {it:,})", key=f"{NS}.resume_saved",
               on_click=load, args=(data, "your saved checkpoint", ss[f"{NS}.setup"], hyper))
+scenario_picker(NS, "mnist", MNIST_KEYS)
+scenario_note(NS)
 with st.expander("Load a checkpoint to continue training"):
     st.file_uploader("training state or model (.safetensors, or .pt tensors only)", type=["safetensors", "pt"],
                      key=f"{NS}.upload", on_change=lambda: ss[f"{NS}.upload"] and load(
@@ -208,6 +221,19 @@ def charts():
     c1, c2 = st.columns(2)
     c1.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
     c2.plotly_chart(figs["d_out"], width="stretch", key=f"{NS}.fig_dout")
+    downloads(snap)
+
+
+def downloads(snap: dict) -> None:
+    """The metric history as CSV and the fixed-noise grid over time as a GIF, named by model, seed, iteration."""
+    seed, it, page = snap["config"]["seed"], snap["iteration"], f"mnist-{snap['model']}"
+    c1, c2 = st.columns(2)
+    c1.download_button("Losses and D outputs per iteration (CSV)", lambda: mnist_csv(run.do("history"), it),
+                       file_name=export_name(page, seed, it, "losses"), mime="text/csv", on_click="ignore",
+                       icon=":material/download:", key=f"{NS}.csv")
+    c2.download_button("Fixed-noise grid over the run (GIF)", lambda: run.do("gif")["gif"], mime="image/gif",
+                       file_name=export_name(page, seed, it, "fixed-noise-grid", ext="gif"), on_click="ignore",
+                       icon=":material/animation:", key=f"{NS}.gif")
 
 
 @st.fragment(run_every=redraw_every(QUALITY_EVERY_S / 3) if active else None)

@@ -17,6 +17,7 @@ from ui.live import (apply_settings, live_header, lost_run_notice, open_run, red
                      toy_buttons)
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
+from ui.rewind import branches, close_branch, keep_branch_alive, rewind_panel
 from ui.toy_widgets import data_controls, train_controls
 
 use_navigation()
@@ -100,6 +101,7 @@ if toy_buttons(NS, view):
     if reset():
         ss[f"{NS}.message"] = ("info", "New run from the seed.")
         ss.pop(f"{NS}.scenario", None)
+        close_branch(NS)
     st.rerun()
 scenario_picker(NS, "toy", TOY_KEYS)
 scenario_note(NS)
@@ -108,6 +110,7 @@ scenario_note(NS)
 @st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
     view = live_header(NS, run, active)
+    keep_branch_alive(NS)
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
     c = snap["config"]
     rates = ticker.rates() if view.playing else None
@@ -166,6 +169,9 @@ def history_charts():
 
 live()
 history_charts()
+with st.expander("Rewind and compare", expanded=f"{NS}.branch" in ss):
+    rewind_panel(NS, run, presenting)
+branches(NS, presenting)
 
 with st.expander("The formulas behind the figure"):
     st.latex(r"\min_G \max_D V(D,G) = \mathbb{E}_{x\sim p_{data}}[\log D(x)] + \mathbb{E}_{z\sim p_z}[\log(1-D(G(z)))]")

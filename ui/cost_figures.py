@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gan_core.losses import LOG2
-from ui.series import downsample, finite
+from ui.series import downsample, finite, hover_exact
 
 COST_COLORS = {"saturating": "#d62728", "non_saturating": "#1f77b4",
                "least_squares": "#2ca02c", "max_likelihood": "#9467bd"}
@@ -73,7 +73,7 @@ def curves_figure(title: str, series: list[Series], y_title: str, log_y: bool = 
                       annotation_text=reference[1], annotation_position="bottom right")
     fig.update_xaxes(title_text="iteration")
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
-    return _layout(fig, title, height=height)
+    return hover_exact(_layout(fig, title, height=height))
 
 
 def grad_norm_figure(series: list[Series]) -> go.Figure:

@@ -49,6 +49,11 @@ def race_csv(result: dict, iteration: int) -> str:
     return csv_text(upto(cols, iteration))
 
 
+def mnist_csv(result: dict, iteration: int) -> str:
+    """The MNIST run's ``do("history")``: per-iteration losses, D outputs and gradient norms."""
+    return csv_text(upto(result["history"], iteration))
+
+
 def download_buttons(files: list[tuple[str, str, callable]]) -> None:
     """One st.download_button per (label, file name, make-the-text) entry; the text is made only
     when the button is clicked (it asks the run for its whole history)."""

@@ -1,5 +1,5 @@
-"""Lecture helpers for the 1-D pages: load a named scenario with one click, and keep every
-setting in the URL so a link reproduces the run.
+"""Lecture helpers for the 1-D and MNIST pages: load a named scenario with one click, and keep
+every setting in the URL so a link reproduces the run.
 
 Both work through the widgets' own session-state keys (``{ns}.{name}``): a scenario or a link
 writes the values, the widgets then show them, and the page makes its run from the widgets as
@@ -13,8 +13,12 @@ from typing import Callable
 import streamlit as st
 
 from gan_core.losses import COST_LABELS
+from gan_core.mnist import scenarios as mnist_scenarios
+from gan_core.mnist.data import available_datasets
+from gan_core.scenarios import Scenario, find
+from gan_core.toy import scenarios as toy_scenarios
 from gan_core.toy.distributions import NOISE_PRIORS, PRESETS
-from gan_core.toy.scenarios import Scenario, by_name, scenarios
+from ui.mnist_widgets import MODEL_LABELS, device_options
 from ui.toy_widgets import BATCH_CHOICES, CUSTOM, LR_CHOICES
 
 # scenario settings (the trainer's names) -> the widget key suffix on each page
@@ -22,6 +26,19 @@ TOY_KEYS = {"data": "preset", "noise": "noise", "k": "k", "lr_d": "lr_d", "lr_g"
             "generator_cost": "cost", "batch_size": "m", "width": "width"}
 RACE_KEYS = {"cost_a": "cost_a", "cost_b": "cost_b", "n_pre": "n", "data": "preset", "shift": "shift", "k": "k",
              "lr_d": "lr_d", "lr_g": "lr_g", "optimizer": "opt"}
+MNIST_KEYS = {"model": "model", "data": "data", "k": "k", "lr_d": "lr_d", "lr_g": "lr_g", "optimizer": "opt",
+              "generator_cost": "cost", "batch_size": "m"}
+CATALOGUE = toy_scenarios.SCENARIOS + mnist_scenarios.SCENARIOS
+
+
+def scenarios(page: str) -> list[Scenario]:
+    return [s for s in CATALOGUE if s.page == page]
+
+
+def _chosen(ns: str) -> Scenario | None:
+    """The scenario last loaded on this page (names are unique per page, not across pages)."""
+    name = st.session_state.get(f"{ns}.scenario")
+    return find(scenarios(st.session_state[f"{ns}.scenario_page"]), name) if name else None
 
 
 def _nearest_lr(v: float) -> float:
@@ -29,13 +46,13 @@ def _nearest_lr(v: float) -> float:
     return min(LR_CHOICES, key=lambda c: abs(c - v) / c)
 
 
-def _load(ns: str, keys: dict, name: str) -> None:
-    s = by_name(name)
+def _load(ns: str, page: str, keys: dict, name: str) -> None:
+    s = find(scenarios(page), name)
     ss = st.session_state
     for setting, value in s.settings.items():
         ss[f"{ns}.{keys[setting]}"] = _nearest_lr(value) if setting in ("lr_d", "lr_g") else value
     ss[f"{ns}.seed"] = s.seed
-    ss[f"{ns}.scenario"] = name
+    ss[f"{ns}.scenario"], ss[f"{ns}.scenario_page"] = name, page
     ss[f"{ns}.scenario_pending"] = True
 
 
@@ -48,21 +65,20 @@ def scenario_picker(ns: str, page: str, keys: dict) -> None:
     chosen = left.selectbox("scenario", names, key=f"{ns}.scenario_choice",
                             help="A named situation from the lecture: its settings, seed and data in one click.")
     right.button("Load scenario", key=f"{ns}.load_scenario", width="stretch", on_click=_load,
-                 args=(ns, keys, chosen))
+                 args=(ns, page, keys, chosen))
 
 
 def scenario_loaded(ns: str) -> Scenario | None:
     """The scenario whose button was just clicked (once), else None."""
     if st.session_state.pop(f"{ns}.scenario_pending", False):
-        return by_name(st.session_state[f"{ns}.scenario"])
+        return _chosen(ns)
     return None
 
 
 def scenario_note(ns: str) -> None:
     """What to watch in the loaded scenario, and how long it takes, until the next Reset."""
-    name = st.session_state.get(f"{ns}.scenario")
-    if name:
-        s = by_name(name)
+    s = _chosen(ns)
+    if s:
         first, second = s.watch.split("\n")
         st.info(f"**Scenario: {s.name}.** {first}  \n{second}  \n*Shows within {s.time_text}: {s.phenomenon}.*")
 
@@ -125,6 +141,10 @@ TOY_PARAMS = _DATA + [Param("noise", _choice(list(NOISE_PRIORS)))] + _TRAIN + [
     Param("width", _int(1, 512)), _SEED]
 RACE_PARAMS = [Param("cost_a", _choice(list(COST_LABELS))), Param("cost_b", _choice(list(COST_LABELS))),
                Param("n", _int(0, 3000)), *_DATA, Param("shift", _float(-6.0, 6.0)), *_TRAIN, _SEED]
+# MNIST: the data by name only (a student's upload or a folder path never goes into a link)
+MNIST_PARAMS = [Param("model", _choice(list(MODEL_LABELS))), Param("data", _choice(list(available_datasets()))),
+                Param("device", _choice(list(device_options()))), *_TRAIN, Param("cost", _choice(list(COST_LABELS))),
+                Param("m", _int(1, 1024, BATCH_CHOICES)), _SEED]
 
 
 def read_link(ns: str, params: list[Param]) -> None:
@@ -155,14 +175,24 @@ def link_warning(ns: str) -> None:
         st.warning(text)
 
 
+def _parses(p: Param, text: str) -> bool:
+    try:
+        p.parse(text)
+        return True
+    except (ValueError, TypeError):
+        return False
+
+
 def write_link(ns: str, params: list[Param]) -> None:
     """After the widgets: each setting's current value into the URL (only this page's own
     parameters are touched; a widget not drawn now, such as the mixture fields, is dropped)."""
     ss = st.session_state
     for p in params:
         key = f"{ns}.{p.name}"
-        if key in ss:
-            text = p.text(ss[key])
+        text = p.text(ss[key]) if key in ss else None
+        if text is not None and not _parses(p, text):
+            text = None          # a value no link can carry (an uploaded data set): left out
+        if text is not None:
             if st.query_params.get(p.name) != text:
                 st.query_params[p.name] = text
         elif p.name in st.query_params:

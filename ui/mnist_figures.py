@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gan_core.mnist.training import image_grid
-from ui.series import downsample
+from ui.series import downsample, hover_exact
 from ui.toy_figures import COLORS
 
 
@@ -39,7 +39,7 @@ def d_output_figure(it, d_real, d_fake) -> go.Figure:
     fig.update_layout(height=270, margin=dict(l=10, r=10, t=30, b=10), title="Discriminator outputs",
                       xaxis_title="iteration", yaxis_range=[0, 1], legend=dict(orientation="h", y=-0.35),
                       uirevision="d_out")
-    return update_d_output_figure(fig, it, d_real, d_fake)
+    return hover_exact(update_d_output_figure(fig, it, d_real, d_fake))
 
 
 def update_d_output_figure(fig: go.Figure, it, d_real, d_fake) -> go.Figure:

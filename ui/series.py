@@ -1,4 +1,5 @@
-"""Arrays on their way to a Plotly chart: ±∞ as gaps, long histories thinned. No Streamlit here."""
+"""Arrays on their way to a Plotly chart: ±∞ as gaps, long histories thinned, exact values on hover.
+No Streamlit here."""
 from __future__ import annotations
 
 import numpy as np
@@ -28,3 +29,14 @@ def downsample(x, *ys, max_points: int = 1500):
         counts = np.add.reduceat(ok.astype(float), edges[:-1])
         out.append(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan))
     return tuple(out)
+
+
+ITERATION_HOVER = "<b>%{fullData.name}</b><br>iteration %{x:,.0f}<br>value %{y:.6g}<extra></extra>"
+X_HOVER = "<b>%{fullData.name}</b><br>x = %{x:.4g}<br>value %{y:.6g}<extra></extra>"
+
+
+def hover_exact(fig, template: str = ITERATION_HOVER):
+    """Hovering a curve shows its name, its iteration (or x) and its value to 6 significant digits.
+    Plotly's default rounds to about 3 digits; a lecture compares numbers like 0.6931 and log 2."""
+    fig.update_traces(hovertemplate=template, selector=dict(type="scatter"))
+    return fig

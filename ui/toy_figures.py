@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.series import downsample
+from ui.series import X_HOVER, downsample, hover_exact
 
 # The live figure redraws 4 times a second in every student's browser: each redraw ships the
 # arrays as JSON and Plotly re-renders them as SVG. The core's grid (401 points) is finer than
@@ -109,7 +109,10 @@ def paper_figure(x, p_data, p_g, d, d_star, z, gz, fakes=(), points: int | None 
     `z`, `gz`: a few noise values (quantiles of p_z) and their images; the z-line is drawn
     under the x-line with z rescaled to the plot's width, and a segment joins each z to G(z).
     """
-    return update_paper_figure(_paper_skeleton(), x, p_data, p_g, d, d_star, z, gz, fakes, points)
+    fig = update_paper_figure(_paper_skeleton(), x, p_data, p_g, d, d_star, z, gz, fakes, points)
+    for trace in fig.data[:6]:   # the densities, D, D*, ½ and the fakes (the z-line has no value to read)
+        trace.hovertemplate = X_HOVER
+    return fig
 
 
 def loss_figure(it, d_loss, g_loss, d_ref: float, g_ref: float, g_label: str) -> go.Figure:
@@ -121,7 +124,7 @@ def loss_figure(it, d_loss, g_loss, d_ref: float, g_ref: float, g_label: str) ->
                   annotation_text="")
     fig.update_layout(height=270, margin=dict(l=10, r=10, t=30, b=10), title="Losses",
                       xaxis_title="iteration", legend=dict(orientation="h", y=-0.35), uirevision="loss")
-    return update_loss_figure(fig, it, d_loss, g_loss, g_ref, g_label)
+    return hover_exact(update_loss_figure(fig, it, d_loss, g_loss, g_ref, g_label))
 
 
 def update_loss_figure(fig, it, d_loss, g_loss, g_ref: float, g_label: str) -> go.Figure:
@@ -146,7 +149,7 @@ def series_figure(it, y, name: str, title: str, ref: float | None = None, ref_te
         fig.update_yaxes(type="log")
     if y_range is not None:
         fig.update_yaxes(range=y_range)
-    return update_series_figure(fig, it, y)
+    return hover_exact(update_series_figure(fig, it, y))
 
 
 def update_series_figure(fig, it, y) -> go.Figure:

@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image
 
+from gan_core.live.frames import FrameRecorder
 from gan_core.live.runs import LiveRun, thin
 from gan_core.mnist.checkpoints import CheckpointError, save_training_state
 from gan_core.mnist.data import FASHION_MNIST_DIR, FASHION_MNIST_NAME, IDXError, keep_uploaded
@@ -25,6 +26,7 @@ from gan_core.trainer import TrainConfig
 
 QUALITY_EVERY_S = 15.0   # FID on QUALITY_N samples takes ~0.05 s: cheap, but the chart redraw is not
 QUALITY_N = 500
+GIF_EVERY, GIF_FRAMES = 10, 100   # a grid frame every 10 iterations at first; at most 100 (~8 MB) kept
 
 
 @lru_cache(maxsize=4)
@@ -69,6 +71,8 @@ class MnistRun(LiveRun):
         self.quality: dict | None = None
         self.quality_due = time.monotonic() + QUALITY_EVERY_S
         self.grid_png, self.grid_iteration = None, None
+        self.frames = FrameRecorder(GIF_EVERY, GIF_FRAMES)   # the fixed-noise grid over time, for a GIF
+        self._record_frame()
 
     def _build(self, spec: dict):
         if spec.get("uploaded") is not None:  # IDX files a student uploaded, parsed by the server
@@ -89,6 +93,7 @@ class MnistRun(LiveRun):
     def train(self, seconds: float) -> dict:
         out = super().train(seconds)
         self.trainer.train_seconds = self.train_seconds
+        self._record_frame()
         if time.monotonic() >= self.quality_due:
             self.measure_quality()
         return out
@@ -101,7 +106,19 @@ class MnistRun(LiveRun):
             buf = io.BytesIO()
             save_training_state(buf, self.trainer, training={"source": "live MNIST page"})
             return {"bytes": buf.getvalue(), "iteration": self.trainer.iteration}
-        return super().do(action, *args)
+        if action == "history":  # every recorded row (the snapshot carries a thinned copy), for export
+            return {"history": {k: np.asarray(v) for k, v in self.trainer.history.items()}}
+        if action == "gif":  # the fixed-noise grid over the run, from the frames recorded while training
+            return {"gif": self.frames.gif(), "frames": len(self.frames.frames), "iteration": self.trainer.iteration}
+        out = super().do(action, *args)
+        self._record_frame()
+        return out
+
+    def _record_frame(self) -> None:
+        it = self.trainer.iteration
+        if self.frames.due(it):
+            t = self.trainer
+            self.frames.add(it, (fixed_noise_grid(t.G, t.model_config) * 255).round().clip(0, 255).astype(np.uint8))
 
     def measure_quality(self) -> None:
         """The quality meter and the nearest-neighbour row, on fresh samples (not the fixed grid)."""

@@ -1,9 +1,10 @@
 """Named scenarios for the lecture: one click sets the 1-D pages' settings and seed, and the
 phenomenon the scenario names then shows within the stated number of iterations.
 
-A scenario is plain data (settings in the trainer's own names, a seed, what to watch) and a
-check that reads a run's snapshot. ``play`` trains a scenario headless in this process, exactly
-as a page's run would (same run class, same seed), so each scenario is also a test.
+A scenario (gan_core.scenarios.Scenario) is plain data (settings in the trainer's own names, a
+seed, what to watch) and a check that reads a run's snapshot. ``play`` trains a scenario
+headless in this process, exactly as a page's run would (same run class, same seed), so each
+scenario is also a test.
 
 The times were measured on the 2-core development machine while other work shared it
 (``python -m gan_core.toy.scenarios`` measures them again); they are for the lecturer,
@@ -12,12 +13,11 @@ never asserted.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from gan_core.losses import LOG2
+from gan_core.scenarios import Scenario, find
 from gan_core.trainer import TrainingDiverged
 
 HALF_LOG2 = 0.5 * LOG2
@@ -71,24 +71,6 @@ def _vanishing_gradient(snap, message) -> bool:
     """A's generator gradient over its first 10 iterations is under a tenth of B's, and A is stuck."""
     a, b = (np.median(h["grad_norm_g"][:10]) for h in snap["history"])
     return a < 0.1 * b and _race_js(snap, 0) > 0.99 * LOG2
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    page: str                  # "toy" (1-D toy GAN page) or "costs" (generator-cost race)
-    watch: str                 # two lines: what to look at, and what it shows
-    phenomenon: str            # what ``check`` tests, in words
-    settings: dict             # the page's settings in the trainer's names (see TOY_KEYS, RACE_KEYS)
-    seed: int
-    iterations: int            # by this iteration the phenomenon shows
-    seconds: float             # measured time to that iteration on the 2-core machine
-    check: Callable[[dict, str | None], bool] = field(repr=False, compare=False)
-
-    @property
-    def time_text(self) -> str:
-        when = f"about {self.seconds:.0f} s" if self.seconds >= 1 else "under a second"
-        return f"{when} ({self.iterations:,} iterations) on 2 CPU cores"
 
 
 TOY_DEFAULTS = {"data": "Gaussian", "noise": "normal", "k": 1, "lr_d": 2e-3, "lr_g": 5e-4, "optimizer": "adam",
@@ -146,10 +128,7 @@ def scenarios(page: str) -> list[Scenario]:
 
 
 def by_name(name: str) -> Scenario:
-    for s in SCENARIOS:
-        if s.name == name:
-            return s
-    raise ValueError(f"unknown scenario {name!r}; known: {[s.name for s in SCENARIOS]}")
+    return find(SCENARIOS, name)
 
 
 def run_spec(s: Scenario) -> tuple[str, dict]:
