@@ -34,7 +34,7 @@ def _command_line(argv) -> str:
 # ----------------------------------------------------------------------------- train
 
 def add_train_parser(sub) -> None:
-    from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
+    from gan_core.mnist.training import DEFAULT_MODEL, LIVE_EMA, MNIST_TRAIN
     p = sub.add_parser("train", help="train an MNIST GAN and save a checkpoint",
                        description="Train an MNIST GAN (Algorithm 1 with the one trainer), evaluate it with the "
                                    "digit classifier and save weights + metadata (safetensors, and JSON beside it).")
@@ -56,9 +56,12 @@ def add_train_parser(sub) -> None:
     p.add_argument("--augment", default=MNIST_TRAIN.augment,
                    help="DiffAugment policy for D's real and fake inputs: none, translation, cutout or "
                         "translation,cutout (stops D memorising a small data set in long runs)")
-    p.add_argument("--ema", type=float, default=0.0, metavar="DECAY",
+    p.add_argument("--ema", type=float, default=LIVE_EMA[0], metavar="DECAY",
                    help="keep an exponential moving average of G's weights with this per-iteration decay "
-                        "(e.g. 0.999) and save it as G (0: off, save G itself)")
+                        f"and save it as G (default {LIVE_EMA[0]:g}, as the live page; 0: off, save G itself)")
+    p.add_argument("--ema-warmup", action=argparse.BooleanOptionalAction, default=LIVE_EMA[1],
+                   help="cap the EMA's decay at (1 + t) / (10 + t) after t iterations, so the average "
+                        "follows G early in a run instead of keeping the random initial weights")
     p.add_argument("--nz", type=int, help="noise dimension (model default if omitted)")
     p.add_argument("--ngf", type=int, help="DCGAN / cGAN generator width")
     p.add_argument("--ndf", type=int, help="DCGAN / cGAN discriminator width")
@@ -116,7 +119,7 @@ def run_train(args, argv=None) -> dict:
         bar.refresh()
 
     try:
-        ema = GeneratorEMA(trainer.G, args.ema) if args.ema else None
+        ema = GeneratorEMA(trainer.G, args.ema, warmup=args.ema_warmup) if args.ema else None
     except ValueError as e:
         raise SystemExit(f"error: {e}")
     selector = BestSelector(args.select_every, ema=ema) if args.select_every else None
@@ -138,8 +141,9 @@ def run_train(args, argv=None) -> dict:
         stats = {"iterations": None, "iterations_per_s": None, "samples_per_s": None}
     bar.close()
     command = _command_line(argv)
+    # the run's end, to resume from: G itself, before an average or a selected iteration replaces it
     final_state = save_training_state(io.BytesIO(), trainer, training={"command": command}) \
-        if args.state_out and selector is not None else None
+        if args.state_out else None
     selected = selector.finish(trainer) if selector is not None else None
     if ema is not None and selector is None:
         trainer.G.load_state_dict(ema.G.state_dict())
@@ -149,13 +153,11 @@ def run_train(args, argv=None) -> dict:
     training = {"command": command, "iterations_per_s": _round(stats["iterations_per_s"]),
                 "samples_per_s": _round(stats["samples_per_s"]), "threads": torch.get_num_threads(),
                 "python": platform.python_version(), "diverged": diverged, "selected": selected,
-                "ema_decay": args.ema or None}
+                "ema_decay": args.ema or None, "ema_warmup": bool(args.ema and args.ema_warmup)}
     save_checkpoint(args.out, trainer, metrics=quality, training=training,
                     step=selected["iteration"] if selected else None)
-    if final_state is not None:    # the run's end, to resume from (the weights in --out may be earlier)
+    if final_state is not None:
         Path(args.state_out).write_bytes(final_state)
-    elif args.state_out:
-        save_training_state(args.state_out, trainer, training={"command": command})
     summary = {"model": trainer.model_config.kind, "model_config": asdict(trainer.model_config),
                "dataset": trainer.dataset, "iterations": trainer.iteration,
                "train_seconds": round(trainer.train_seconds, 1), "train_config": asdict(trainer.config),

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
+from gan_core.mnist.live import QUALITY_EARLY_EVERY_S, QUALITY_EARLY_S, QUALITY_EVERY_S, SHOWS
 from gan_core.mnist.data import EMBEDDED_NAME, UPLOAD_PREFIX, IDXError, uploaded_arrays
 from gan_core.mnist.session import PAGE_MAX_BYTES
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
@@ -29,7 +30,6 @@ NS = "mnist"
 TICK_S = 0.9            # the grid redraws ~1.1 times a second while the run trains
 IDLE_TICK_S = 4.0       # paused: a slow heartbeat keeps the run alive while the page is open
 CHARTS_EVERY_S = 10.0   # loss charts redraw less often than the grid: Plotly in the browser costs CPU
-QUALITY_EVERY_S = 15.0  # the worker measures quality this often while training
 # Every fragment rerun costs the browser CPU even when it draws nothing new: the page reruns as
 # little as it can.
 ss = st.session_state
@@ -55,7 +55,8 @@ def sync_widgets(snap: dict, setup: Setup) -> None:
 
 def start(setup: Setup, hyper: dict, checkpoint: bytes | None = None, name: str = "") -> bool:
     """A new run (from the seed, or continuing a checkpoint); a failure leaves the current run as it was."""
-    spec = {"model": setup.model, "data": setup.data, "device": setup.device, "seed": setup.seed, "train": hyper}
+    spec = {"model": setup.model, "data": setup.data, "device": setup.device, "seed": setup.seed, "train": hyper,
+            "shows": ss.get(f"{NS}.shows", "ema")}
     if setup.data.startswith(UPLOAD_PREFIX):  # the worker gets the arrays this server parsed
         try:
             spec["uploaded"] = uploaded_arrays(setup.data)
@@ -113,6 +114,10 @@ with st.sidebar:
     setup, setup_error = setup_controls(NS)
     st.caption("Model, data, device and seed apply on Reset; everything below acts on the running model.")
     hyper = train_controls(NS, MNIST_TRAIN)
+    shows = st.radio("grid and quality meter show", list(SHOWS), format_func=SHOWS.get, key=f"{NS}.shows",
+                     help="The averaged G is a moving average of G's weights over its last few hundred steps: "
+                          "what the game has learned. G itself, the generator being trained, also shows the "
+                          "wandering from one iteration to the next. Training is the same either way.")
 write_link(NS, MNIST_PARAMS)
 link_warning(NS)
 loaded = scenario_loaded(NS)
@@ -131,7 +136,7 @@ if loaded and start(setup, hyper):
 run = ss[f"{NS}.run"]
 
 # ---- settings act on the running model in place, between two training chunks
-apply_settings(NS, run, hyper)
+apply_settings(NS, run, {**hyper, "shows": shows})
 view = run.view()
 if setup_error:
     st.warning(setup_error)
@@ -184,7 +189,8 @@ with st.expander("Load a checkpoint to continue training"):
 def live():
     view = live_header(NS, run, active, samples_key="samples_seen")
     snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
-    h = snap["history"]
+    h, q = snap["history"], snap["quality"]
+    report = q["report"] if q else None
     rates = ticker.rates() if view.playing else None
     st.markdown(stat_row_html([
         ("iteration", f"{snap['iteration']:,}", None, None),
@@ -200,8 +206,12 @@ def live():
         ("mean D(x), real", f"{h['d_real'][-1]:.2f}" if len(h["d_real"]) else "–",
          f"D(G(z)): {h['d_fake'][-1]:.2f}" if len(h["d_fake"]) else None,
          "both tend to ½ when D cannot tell real from fake"),
+        ("confident digits", f"{report['confident_share']:.0%}" if report else "–",
+         f"{SHOWS[q['shows']]}, iteration {q['iteration']:,}" if report else "quality meter",
+         "the quality meter's latest share of samples the digit classifier is sure of (p ≥ 0.9)"),
     ]), unsafe_allow_html=True)
-    st.image(snap["grid_png"], caption="G(fixed noise)" + (": row r is class r" if snap["conditional"] else ""))
+    st.image(snap["grid_png"], caption=f"{SHOWS[snap['shows']]} on the fixed noise"
+                                       + (": row r is class r" if snap["conditional"] else ""))
 
 
 @st.fragment(run_every=redraw_every(CHARTS_EVERY_S) if active else None)
@@ -242,10 +252,12 @@ def quality_panel():
     q = run.view().snapshot["quality"]
     if q is None:
         st.info(f"The quality meter (FID on 500 samples against the real-data floor, confident share, "
-                f"classes) refreshes every {QUALITY_EVERY_S:.0f} s while training, or press **Quality now**.")
+                f"classes) refreshes every {QUALITY_EARLY_EVERY_S:.0f} s in a run's first {QUALITY_EARLY_S:.0f} s "
+                f"of training, then every {QUALITY_EVERY_S:.0f} s, or press **Quality now**.")
         return
     age = time.time() - q["at"]
-    st.caption(f"Quality of 500 fresh samples at iteration {q['iteration']:,} (computed {age:.0f} s ago).")
+    st.caption(f"Quality of 500 fresh samples ({SHOWS[q['shows']]}) at iteration {q['iteration']:,} "
+               f"(computed {age:.0f} s ago).")
     r = q["report"]
     if r is None:
         st.caption("No quality meter for this data: the judge is a digit classifier.")
@@ -283,4 +295,7 @@ with st.expander("What to look for"):
         "- **D(x) and D(G(z))** meet at ½ when D can no longer tell real from fake.\n"
         "- **Mode collapse**: the class histogram loses bars; the grid shows the same digit in many cells.\n"
         "- **Memorisation**: a sample whose nearest training image is at distance ≈ 0 is a copy.\n"
+        "- **Averaged G or G itself**: G's weights wander as G and D chase each other, and so do its digits "
+        "from one redraw to the next. Their moving average (the default view) shows what the game has learned "
+        "so far; switch to G itself to watch the chase.\n"
         "- **Divergence**: with lr_D or lr_G far too high, the run stops itself and restores the last finite weights.")

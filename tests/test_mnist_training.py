@@ -176,3 +176,76 @@ def test_cli_keeps_the_best_scoring_iteration(tmp_path):
     # the file holds the chosen weights (the FID was stored rounded to 0.1; a re-run may differ in the 5th digit)
     assert again == pytest.approx(sel["selection_fid"], abs=0.06)
     assert load_training_state(state, device="cpu").iteration == 40
+
+
+# ----------------------------------------------------------------------------- the averaged generator
+
+def _same(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+
+def test_ema_warmup_follows_g_early_and_keeps_the_decay_later():
+    from gan_core.mnist.training import GeneratorEMA
+    t = _trainer(TINY)
+    ema = GeneratorEMA(t.G, decay=0.999, warmup=True)
+    w0 = [p.detach().clone() for p in ema.G.parameters()]
+    with torch.no_grad():
+        for p in t.G.parameters():
+            p.add_(1.0)                                     # G jumps and then stays put
+    ema.update(t.G, n=3)                                    # decays 2/11, 3/12, 4/13 (t = 1, 2, 3)
+    keep = (2 / 11) * (3 / 12) * (4 / 13)
+    for e, p, p0 in zip(ema.G.parameters(), t.G.parameters(), w0):
+        assert torch.allclose(e, p + keep * (p0 - p), atol=1e-6)
+    late = GeneratorEMA(t.G, decay=0.99, warmup=True)
+    late.updates = 5000                                     # (1 + t) / (10 + t) > 0.99: the decay rules
+    assert late._keep(2) == pytest.approx(0.99 ** 2)
+    assert GeneratorEMA(t.G, decay=0.99)._keep(2) == pytest.approx(0.99 ** 2)   # no warm-up: plain decay
+
+
+def test_cli_saves_the_averaged_g_and_keeps_g_itself_in_the_training_state(tmp_path):
+    """The default --ema: the checkpoint's G is the average of G's weights (not G), computed as
+    GeneratorEMA does after each chunk of 10; --state-out keeps G itself, so a resume is exact."""
+    from gan_core.cli import main
+    from gan_core.mnist.checkpoints import load_checkpoint, load_training_state
+    from gan_core.mnist.training import LIVE_EMA, GeneratorEMA, MNIST_TRAIN
+    out, state = tmp_path / "g.safetensors", tmp_path / "state.safetensors"
+    summary = main(["train", "--steps", "20", "--ngf", "4", "--ndf", "4", "--batch-size", "8", "--eval-n", "0",
+                    "--threads", "1", "--quiet", "--out", str(out), "--state-out", str(state)])
+    assert summary["ema_decay"] == LIVE_EMA[0] and summary["ema_warmup"] == LIVE_EMA[1]
+    saved, resumed = load_checkpoint(out).G, load_training_state(state, device="cpu")
+    config = load_checkpoint(out).config
+    again = build_mnist_trainer(config, TrainConfig(**{**MNIST_TRAIN.__dict__, "batch_size": 8}), device="cpu")
+    ema = GeneratorEMA(again.G, *LIVE_EMA)
+    for _ in range(2):
+        again.train(10)
+        ema.update(again.G, 10)
+    assert _same(resumed.G, again.G)                        # the training state: G itself
+    assert not _same(saved, again.G)                        # the checkpoint: not G...
+    mine = ema.G.state_dict()
+    for key, value in saved.state_dict().items():          # ...but its average (the file keeps no BN counter)
+        if not key.endswith("num_batches_tracked"):
+            assert torch.allclose(value.float(), mine[key].float(), atol=1e-5), key
+
+
+def test_live_run_draws_and_scores_the_generator_it_shows():
+    from gan_core.mnist.live import MnistRun, png_bytes
+    from gan_core.mnist.training import fixed_noise_grid
+    run = MnistRun({"model": "cgan", "seed": 0, "train": {"batch_size": 8}})
+    assert run.shows == "ema" and run.snapshot()["shows"] == "ema"
+    for _ in range(3):
+        run.do("iteration")
+    run.train(0.05)
+    G, avg, config = run.trainer.G, run.ema.G, run.trainer.model_config
+    assert run.ema.updates == run.trainer.g_steps >= 4 and not _same(avg, G)
+    assert run.snapshot()["grid_png"] == png_bytes(fixed_noise_grid(avg, config))
+    run.measure_quality()
+    assert run.quality["shows"] == "ema"
+    assert run.apply({"shows": "raw"}) == {"shows": "raw"}
+    snap = run.snapshot()
+    assert snap["shows"] == "raw" and snap["grid_png"] == png_bytes(fixed_noise_grid(G, config))
+    assert snap["grid_png"] != png_bytes(fixed_noise_grid(avg, config))
+    assert snap["quality"]["shows"] == "raw"                # re-scored at once on the switch
+    with pytest.raises(ValueError, match="shows"):
+        run.apply({"shows": "both"})
+    with pytest.raises(ValueError, match="shows"):
+        MnistRun({"model": "cgan", "shows": "nope", "train": {"batch_size": 8}})

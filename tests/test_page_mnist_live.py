@@ -9,7 +9,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import button, iteration, metric, metric_delta, page_path, wait_until
+from tests.apptest import button, caption_with, iteration, metric, metric_delta, page_path, wait_until
 
 from gan_core.mnist.checkpoints import save_checkpoint
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
@@ -184,3 +184,28 @@ def test_stat_row_escapes_text_and_reads_back():
     at = AppTest.from_string(f"import streamlit as st\nst.markdown({block!r}, unsafe_allow_html=True)").run()
     assert metric(at, "iteration") == "1,234" and metric_delta(at, "iteration") is None
     assert metric(at, "D loss <b>") == "0.5<script>" and metric_delta(at, "D loss") == "log 2"
+
+
+def _grid_caption(at) -> str:
+    return at.get("image")[0].proto.imgs[0].caption
+
+
+def test_the_grid_shows_the_averaged_g_and_switches_to_g_itself(at):
+    r = run(at)
+    assert at.radio(key="mnist.shows").value == "ema" and snap(at)["shows"] == "ema"
+    assert _grid_caption(at).startswith("averaged G on the fixed noise")
+    for _ in range(3):
+        button(at, "One step").click().run()
+    button(at, "Quality now").click().run(timeout=180)
+    assert caption_with(at, "Quality of 500 fresh samples").startswith("Quality of 500 fresh samples (averaged G)")
+    assert metric(at, "confident digits").endswith("%")
+    assert metric_delta(at, "confident digits") == "averaged G, iteration 3"
+    averaged = snap(at)["grid_png"]
+    at.radio(key="mnist.shows").set_value("raw").run()
+    assert run(at) is r and iteration(at) == 3                      # the same run, only the view changed
+    assert snap(at)["shows"] == "raw" and snap(at)["grid_png"] != averaged
+    assert _grid_caption(at).startswith("G itself on the fixed noise")
+    assert caption_with(at, "Quality of 500 fresh samples").startswith("Quality of 500 fresh samples (G itself)")
+    assert metric_delta(at, "confident digits") == "G itself, iteration 3"   # the meter scored G itself at once
+    button(at, "Reset").click().run()
+    assert snap(at)["shows"] == "raw" and not at.exception         # a new run keeps the choice

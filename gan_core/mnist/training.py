@@ -33,6 +33,8 @@ from gan_core.trainer import GANTrainer, TrainConfig
 DEFAULT_MODEL = CGANConfig()
 MNIST_TRAIN = TrainConfig(k=1, lr_d=5e-4, lr_g=5e-4, batch_size=64, beta1=0.5, seed=0)
 DEFAULT_MODELS = {"mlp": MLPGANConfig(), "dcgan": DCGANConfig(), "cgan": CGANConfig()}
+# The averaged generator the live page draws by default and the CLI saves: (decay, warm-up).
+LIVE_EMA = (0.999, True)
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -149,25 +151,39 @@ def train_for(trainer: GANTrainer, seconds: float | None = None, iterations: int
 
 
 class GeneratorEMA:
-    """An exponential moving average of G's weights, the generator to sample from after long runs.
+    """An exponential moving average of G's weights, the generator to sample from.
 
     The weights of a GAN's G wander around a good point as G and D chase each other; their
-    average over the last few thousand iterations draws cleaner samples than any single
+    average over the last few hundred iterations draws cleaner samples than any single
     iterate (Yazıcı et al. 2019, "The unusual effectiveness of averaging in GAN training").
-    ``update(G, n)`` after n iterations applies the per-iteration decay n times at once
-    (decay**n), so it can follow ``train_for``'s chunks. Batch-norm statistics are copied, not
-    averaged.
+    ``update(G, n)`` after n iterations applies the per-iteration decay n times at once, so it
+    can follow ``train_for``'s chunks. Batch-norm statistics are copied, not averaged.
+
+    ``warmup=True`` caps the decay at (1 + t) / (10 + t) after t updates (as TensorFlow's
+    ExponentialMovingAverage with num_updates): early in a run the average follows G closely
+    instead of dragging the random initial weights along, and it lengthens its memory as the
+    run goes on, up to ``decay``.
     """
 
-    def __init__(self, G: nn.Module, decay: float = 0.999):
+    def __init__(self, G: nn.Module, decay: float = 0.999, warmup: bool = False):
         if not 0 < decay < 1:
             raise ValueError(f"EMA decay must be in (0, 1) (got {decay!r}).")
-        self.decay = decay
+        self.decay, self.warmup, self.updates = decay, bool(warmup), 0
         self.G = copy.deepcopy(G).requires_grad_(False)
+
+    def _keep(self, n: int) -> float:
+        """The share of the old average that survives n more updates."""
+        if not self.warmup:
+            return self.decay ** n
+        keep = 1.0
+        for t in range(self.updates + 1, self.updates + n + 1):
+            keep *= min(self.decay, (1 + t) / (10 + t))
+        return keep
 
     @torch.no_grad()
     def update(self, G: nn.Module, n: int = 1) -> None:
-        w = 1 - self.decay ** n
+        w = 1 - self._keep(n) if n > 0 else 0.0
+        self.updates += max(n, 0)
         for p_ema, p in zip(self.G.parameters(), G.parameters()):
             p_ema.lerp_(p.detach(), w)
         for b_ema, b in zip(self.G.buffers(), G.buffers()):
