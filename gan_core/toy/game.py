@@ -86,9 +86,19 @@ def init_for_data_scale(G: MLP, D: MLP, center: float, scale: float) -> None:
     last.bias.mul_(scale).add_(center)
 
 
+class ToyTrainer(GANTrainer):
+    """Algorithm 1 on the 1-D toy game: a GANTrainer that also knows its nets' shape and noise
+    prior (the pages and the figures read them back; ``set_noise`` changes both)."""
+
+    def __init__(self, G, D, data, noise, train: TrainConfig, toy: ToyConfig, noise_dist, kernel=None):
+        super().__init__(G, D, data, noise, train, kernel=kernel)
+        self.toy = toy                  # width, depth and the name of the noise prior
+        self.noise_dist = noise_dist    # p_z itself (its quantiles draw the z -> x map)
+
+
 def build_toy_gan(data: Distribution1D, train: TrainConfig = TrainConfig(),
                   toy: ToyConfig = ToyConfig(), fast_path: bool = True,
-                  init_in_data_units: bool = True) -> GANTrainer:
+                  init_in_data_units: bool = True) -> ToyTrainer:
     """G: z -> x and D: x -> logit, both MLPs, seeded by train.seed.
 
     `init_in_data_units=False` keeps PyTorch's default initialisation, so G starts near x = 0
@@ -103,11 +113,8 @@ def build_toy_gan(data: Distribution1D, train: TrainConfig = TrainConfig(),
     noise_dist = NOISE_PRIORS[toy.noise]()
     # the hand-written backprop of the toy MLPs (CPU; it knows no augmentation)
     kernel = MLPStepKernel(G, D) if fast_path and train.augment == "none" else None
-    trainer = GANTrainer(G, D, BufferedSampler(data, train.seed), BufferedSampler(noise_dist, train.seed + 1),
-                         train, kernel=kernel)
-    trainer.toy = toy
-    trainer.noise_dist = noise_dist
-    return trainer
+    return ToyTrainer(G, D, BufferedSampler(data, train.seed), BufferedSampler(noise_dist, train.seed + 1),
+                      train, toy, noise_dist, kernel=kernel)
 
 
 def set_data(trainer: GANTrainer, data: Distribution1D) -> None:
@@ -115,7 +122,7 @@ def set_data(trainer: GANTrainer, data: Distribution1D) -> None:
     trainer.data = BufferedSampler(data, trainer.config.seed + 1000 + trainer.iteration)
 
 
-def set_noise(trainer: GANTrainer, name: str) -> None:
+def set_noise(trainer: ToyTrainer, name: str) -> None:
     if name not in NOISE_PRIORS:
         raise ValueError(f"noise prior must be one of {list(NOISE_PRIORS)} (got {name!r}).")
     trainer.noise_dist = NOISE_PRIORS[name]()
