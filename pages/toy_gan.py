@@ -10,6 +10,7 @@ from gan_core.toy.distributions import NOISE_PRIORS, preset
 from gan_core.toy.game import ToyConfig
 from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
+from ui.live_chart import live_chart
 from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
@@ -136,8 +137,7 @@ def live():
     else:
         update_paper_figure(figs["main"], *main)
     name = f"gan-lab_toy-gan_seed{c['seed']}_it{snap['iteration']}"
-    st.plotly_chart(present(figs["main"], presenting), width="stretch", key=f"{NS}.fig_main",
-                    config=image_config(f"{name}_figure1"))
+    live_chart(present(figs["main"], presenting), key=f"{NS}.fig_main", config=image_config(f"{name}_figure1"))
 
 
 @st.fragment(run_every=redraw_every(1.0) if active else None)
@@ -158,8 +158,9 @@ def history_charts():
         update_series_figure(figs["gap"], curve["iteration"], curve["gap"])
     seed, it = snap["config"]["seed"], snap["iteration"]
     for col, name in zip(st.columns(3), ("loss", "js", "gap")):
-        col.plotly_chart(present(figs[name], presenting), width="stretch", key=f"{NS}.fig_{name}",
-                         config=image_config(export_name("toy-gan", seed, it, name, ext="")[:-1]))
+        with col:
+            live_chart(present(figs[name], presenting), key=f"{NS}.fig_{name}",
+                       config=image_config(export_name("toy-gan", seed, it, name, ext="")[:-1]))
     download_buttons([
         ("Losses per iteration (CSV)", export_name("toy-gan", seed, it, "losses"),
          lambda: toy_csvs(run.do("history"), it)["losses"]),

@@ -1,0 +1,55 @@
+"""A Plotly figure that a live page redraws in place, in the student's browser.
+
+``st.plotly_chart`` takes the figure itself into the element's identity (Streamlit 1.67), so a
+fragment that redraws a changed figure mounts a new chart each time: Plotly builds it from
+scratch, and the panel is blank until it has (measured on the 1-D page: the chart's DOM node
+replaced on every redraw). A live figure goes through this small custom component instead: one
+iframe whose identity is its key, plotly.js from the installed plotly package, and on every
+redraw the figure's JSON is handed to ``Plotly.react``, which updates the drawn chart.
+
+Static figures (drawn once per script run) stay on ``st.plotly_chart``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import plotly
+import plotly.io as pio
+import streamlit.components.v1 as components
+
+HTML = Path(__file__).with_name("live_chart") / "index.html"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@lru_cache(maxsize=1)
+def component_dir() -> Path:
+    """The component's files (index.html beside plotly.min.js) in one folder, made once per version."""
+    html = HTML.read_bytes()
+    tag = hashlib.sha256(html).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"gan-lab-live-chart-{plotly.__version__}-{tag}"
+    if not (folder / "index.html").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for src, name in ((PLOTLY_JS, "plotly.min.js"), (HTML, "index.html")):   # index.html last: the marker
+            tmp = folder / f".{name}.{os.getpid()}"
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, folder / name)    # atomic: two sessions starting at once both end well
+    return folder
+
+
+def figure_json(fig) -> str:
+    """The figure as Plotly JSON without its template (the component draws Streamlit's look)."""
+    spec = fig.to_plotly_json()
+    spec.get("layout", {}).pop("template", None)
+    return pio.to_json(spec, validate=False)
+
+
+def live_chart(fig, key: str, config: dict | None = None, height: int | None = None) -> None:
+    """Draw ``fig`` (a plotly Figure) under ``key``; the same key on the next redraw updates it."""
+    chart = components.declare_component("live_chart", path=str(component_dir()))
+    chart(spec=figure_json(fig), config=config or {}, height=int(height or fig.layout.height or 450),
+          key=key, default=None)
