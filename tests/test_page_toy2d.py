@@ -95,7 +95,7 @@ def test_train_d_to_optimum_brings_d_onto_d_star(at):
     button(at, "Train D to optimum").click().run()
     after = float(metric(at, "mean |D − D*|"))
     assert any("D trained to optimum" in i.value for i in at.info)
-    assert after < 0.1 < 0.3 < before
+    assert after < 0.05 < 0.3 < before
 
 
 def test_a_scenario_loads_its_settings_and_resets(at):

@@ -18,6 +18,9 @@ Grid estimates, all on the square [-BOX, BOX]² (data.BOX):
   of generator samples outside the square (where p_d is ~0), its exact contribution ½·log 2
   per unit of mass. ≤ log 2.
 - Mode coverage (data.mode_of): the share of generator samples within 3σ of each mode.
+- |D − D*| on the data: the mean over x ~ p_data, i.e. over the heatmap's points weighted by the
+  exact p_data. An unweighted mean over the support would count a point of a mode's far tail
+  (where D sees almost no samples, and D* is a ratio of two tiny densities) as much as its centre.
 """
 from __future__ import annotations
 
@@ -33,8 +36,7 @@ from gan_core.toy.game import BufferedSampler, optimal_discriminator
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.toy.networks import MLP, MLPConfig
 from gan_core.toy2d.data import BOX, GaussianMixture2D, coverage_threshold, expected_share, mode_of
-from gan_core.trainer import GANTrainer, TrainConfig
-from gan_core.trainer import train_discriminator_to_optimum as _to_optimum
+from gan_core.trainer import MAX_BATCH, GANTrainer, TrainConfig
 
 BUFFER = 1 << 14     # samples drawn per block (the seeded scenarios depend on it)
 FINE = 241           # the estimation grid: 241 × 241 points, cell 0.025
@@ -235,7 +237,7 @@ class Grid2DEstimates:
     bandwidth: float          # the KDE's h
     n_kde: int
     outside: float            # share of generator samples outside the square
-    mean_abs_d_minus_d_star: float  # over the heatmap's points in the data support
+    mean_abs_d_minus_d_star: float  # E_{x ~ p_data} |D(x) − D*(x)|, on the heatmap's points
     coverage: dict
 
 
@@ -251,6 +253,7 @@ class Estimator:
         self.points = np.stack(np.meshgrid(self.axis, self.axis), -1)   # (61, 61, 2)
         p = self.p_data_fine[::EVERY, ::EVERY]
         self.support = p > 1e-3 * p.max()
+        self.data_weight = np.where(self.support, p, 0.0) / p[self.support].sum()   # x ~ p_data on the grid
 
     def __call__(self, trainer: GANTrainer) -> Grid2DEstimates:
         samples = generator_sample_stratified(trainer)
@@ -262,18 +265,33 @@ class Estimator:
         d = discriminator_on(trainer, self.points)
         d_star = optimal_discriminator(p_d, p_g)
         d_star[p_d + p_g < 1e-4 * p_d.max()] = np.nan  # both ~0: the ratio would be estimation noise
-        gap = np.abs(d - d_star)[self.support]
-        gap = gap[np.isfinite(gap)]
-        return Grid2DEstimates(self.axis, p_d, p_g, d, d_star, js, h, len(samples), outside,
-                               float(gap.mean()) if gap.size else float("nan"),
+        gap = np.abs(d - d_star)
+        ok = np.isfinite(gap) & self.support
+        mean_gap = float((gap[ok] * self.data_weight[ok]).sum() / self.data_weight[ok].sum()) if ok.any() else float("nan")
+        return Grid2DEstimates(self.axis, p_d, p_g, d, d_star, js, h, len(samples), outside, mean_gap,
                                mode_coverage(self.data, samples))
 
 
-def train_discriminator_to_optimum(trainer: GANTrainer, probe: np.ndarray, max_steps: int = 4000,
-                                   tol: float = 3e-3, check_every: int = 50) -> int:
-    """G frozen; D trained until D on the probe points stops changing (see
-    gan_core.trainer.train_discriminator_to_optimum). Returns the D steps taken."""
-    return _to_optimum(trainer, lambda: discriminator_on(trainer, probe), max_steps, tol, check_every)
+# "Train D to optimum": Adam steps on D alone (G frozen), first at a high rate to get close, then
+# annealed geometrically with 4x the batch, so that minibatch noise stops shaking D off its optimum.
+# (Ring of 8, seed 0, 300 iterations: E_p_data|D − D*| 0.29 -> 0.046; the schedule of the 1-D page,
+# lr_D until D stops changing then lr_D/10, stops at 0.062.) The rates are absolute, not the run's
+# lr_D: this is a tool that solves D's inner problem, not a step of the game.
+OPTIMUM_SCHEDULE = ((3e-3, 1, 6000),) + tuple((float(lr), 4, 1000) for lr in np.geomspace(1e-3, 1e-5, 6))
+
+
+def train_discriminator_to_optimum(trainer: GANTrainer, schedule=OPTIMUM_SCHEDULE) -> int:
+    """G frozen; D trained by the run's optimizer through ``schedule``: (learning rate, batch
+    multiple, D steps) phases. The run's lr_D and batch size are restored. Returns the D steps taken."""
+    c, steps = trainer.config, 0
+    try:
+        for lr, times, n in schedule:
+            trainer.set_config(lr_d=lr, batch_size=min(c.batch_size * times, MAX_BATCH))
+            trainer.discriminator_steps(n)
+            steps += n
+    finally:
+        trainer.set_config(lr_d=c.lr_d, batch_size=c.batch_size)
+    return steps
 
 
 # ---- the ring of 8 Gaussians from seed 0: one run that covers every mode, one that collapses.

@@ -1,0 +1,91 @@
+"""The 2-D toy page's live speed in real Chromium, next to the headless core, in one run.
+
+    .venv/bin/python -m bench.bench_toy2d_page [--seconds 20]
+
+1. Headless: the core's trainer alone (bench_toy2d.core_loop: the page's default sizes), one thread.
+2. Live: a Streamlit server with the app; Chromium (1280 × 900) opens /toy_2d and presses Play.
+   The page reports its own rate ("live it/s": iterations over the last ticks) and its redraws
+   per second; both are read off the page 5 times after a warm-up. live/headless is the share
+   of the headless rate that survives drawing.
+3. Drawn panels: while playing, the page is sampled 5 times a second for 10 s; a panel counts as
+   drawn when a visible Plotly chart with its title has its heatmap image. A panel that Streamlit
+   mounts afresh (a new figure) is blank until Plotly has drawn it.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+
+import torch
+
+from bench.bench_toy2d import core_loop
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, wait_rendered
+
+_STAT = """(label) => {
+    for (const el of document.querySelectorAll('[data-testid="stMetric"], [data-stat]')) {
+        if (el.innerText.includes(label)) return el.innerText;
+    }
+    return null;
+}"""
+
+_DRAWN = """(title) => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).some(c => {
+    const d = c.querySelector('.js-plotly-plot');
+    return c.offsetParent !== null && d && d.layout && String(d.layout.title && d.layout.title.text).includes(title)
+        && d.querySelector('.heatmaplayer image') !== null;
+})"""
+
+
+def live_rate(page) -> tuple[float, float] | None:
+    """(iterations/s, redraws/s) from the page's "live it/s" stat; None while it says paused."""
+    text = page.evaluate(_STAT, "live it/s") or ""
+    nums = re.findall(r"\d[\d,]*\.?\d*", text.replace("live it/s", ""))
+    return (float(nums[0].replace(",", "")), float(nums[1])) if len(nums) >= 2 else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seconds", type=float, default=20.0, help="warm-up while playing before reading the rate")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    headless = core_loop(5.0)
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = start_server(port)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.goto(f"http://127.0.0.1:{port}/toy_2d")
+            wait_rendered(page)
+            page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=120_000)
+            page.get_by_role("button", name="Play", exact=True).click()
+            time.sleep(args.seconds)
+            rates = []
+            while len(rates) < 5:
+                r = live_rate(page)
+                if r:
+                    rates.append(r)
+                time.sleep(1.0)
+            drawn = {"Data, generator": [], "Optimal discriminator": []}
+            for _ in range(50):
+                for title, seen in drawn.items():
+                    seen.append(page.evaluate(_DRAWN, title))
+                time.sleep(0.2)
+            browser.close()
+    finally:
+        server.terminate()
+    live = statistics.median(r[0] for r in rates)
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| headless core (1 thread) | {headless:,.0f} it/s |")
+    print(f"| live page in Chromium | {live:,.0f} it/s ({live / headless:.0%} of headless) |")
+    print(f"| redraws per second | {statistics.median(r[1] for r in rates):.1f} |")
+    for title, seen in drawn.items():
+        print(f"| '{title}' panel drawn (of 50 samples, 5/s) | {sum(seen)} |")
+
+
+if __name__ == "__main__":
+    main()
