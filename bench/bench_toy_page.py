@@ -44,7 +44,7 @@ def main():
             time.sleep(args.seconds)
             rates, redraws = [], []
             for _ in range(5):
-                m = page.locator('[data-testid="stMetric"]', has_text="live it/s").inner_text()
+                m = page.locator('[data-stat="live it/s"]').inner_text()
                 nums = re.findall(r"[\d,.]+", m.replace("live it/s", ""))
                 rates.append(float(nums[0].replace(",", "")))
                 redraws.append(float(nums[1]))

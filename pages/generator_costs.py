@@ -16,6 +16,7 @@ from ui.export import download_buttons, export_name, race_csv
 from ui.frame import use_navigation
 from ui.lecture import (RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
+from ui.live_chart import live_chart
 from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, redraw_every
 from ui.toy_widgets import LR_CHOICES, data_controls
 
@@ -176,23 +177,26 @@ def live():
         fake_grads = series_of(costs, lambda i: np.abs(cost_grad_wrt_logit(costs[i], rugs[i])), lambda i: rugs[i])
         fakes = [s._replace(label=f"fakes of {s.label}") for s in fakes]
         fake_grads = [s._replace(label=f"fakes of {s.label}") for s in fake_grads]
-        st.plotly_chart(figs.analytic_figure(D_GRID, curves, grads, fakes, fake_grads, log_x), width="stretch",
-                        key=f"{NS}.fig_analytic")
+        live_chart(figs.analytic_figure(D_GRID, curves, grads, fakes, fake_grads, log_x), key=f"{NS}.fig_analytic")
         st.caption("Dots: D(G(z)) of 64 fakes per run (z at the quantiles of p_z), placed on that run's cost.")
 
     st.subheader("The race")
     p_g = snap["p_g"]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figs.grad_norm_figure(series_of(costs, lambda i: hist[i]["grad_norm_g"], lambda i: hist[i]["iteration"])),
-                    width="stretch", key=f"{NS}.fig_grad")
-    c2.plotly_chart(figs.densities_figure(snap["x"], snap["p_data"],
-                                          series_of(costs, lambda i: p_g[i][1], lambda i: p_g[i][0]), snap["data_name"]),
-                    width="stretch", key=f"{NS}.fig_density")
+    with c1:
+        live_chart(figs.grad_norm_figure(series_of(costs, lambda i: hist[i]["grad_norm_g"],
+                                                   lambda i: hist[i]["iteration"])), key=f"{NS}.fig_grad")
+    with c2:
+        live_chart(figs.densities_figure(snap["x"], snap["p_data"],
+                                         series_of(costs, lambda i: p_g[i][1], lambda i: p_g[i][0]),
+                                         snap["data_name"]), key=f"{NS}.fig_density")
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figs.mean_d_figure(series_of(costs, lambda i: hist[i]["d_fake_g"], lambda i: hist[i]["iteration"])),
-                    width="stretch", key=f"{NS}.fig_d")
-    c2.plotly_chart(figs.js_figure(series_of(costs, lambda i: snap["js"][i], lambda i: snap["js_iteration"])),
-                    width="stretch", key=f"{NS}.fig_js")
+    with c1:
+        live_chart(figs.mean_d_figure(series_of(costs, lambda i: hist[i]["d_fake_g"],
+                                                lambda i: hist[i]["iteration"])), key=f"{NS}.fig_d")
+    with c2:
+        live_chart(figs.js_figure(series_of(costs, lambda i: snap["js"][i], lambda i: snap["js_iteration"])),
+                   key=f"{NS}.fig_js")
     it = snap["iteration"]
     download_buttons([("Both runs' metrics per iteration (CSV)",
                             export_name("generator-costs", snap["config"]["seed"], it, "race"),

@@ -14,6 +14,7 @@ from gan_core.mnist.session import PAGE_MAX_BYTES
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
 from ui.export import export_name, mnist_csv
 from ui.frame import use_navigation
+from ui.live_chart import live_chart
 from ui.lecture import (MNIST_KEYS, MNIST_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
 from ui.live import (act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, redraw_every,
@@ -229,8 +230,10 @@ def charts():
         update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
         update_d_output_figure(figs["d_out"], *outs)
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
-    c2.plotly_chart(figs["d_out"], width="stretch", key=f"{NS}.fig_dout")
+    with c1:
+        live_chart(figs["loss"], key=f"{NS}.fig_loss")
+    with c2:
+        live_chart(figs["d_out"], key=f"{NS}.fig_dout")
     downloads(snap)
 
 
@@ -275,7 +278,7 @@ def quality_panel():
             figs["classes"] = class_histogram_figure(r["class_shares"], present=r["class_present_threshold"])
         else:
             update_class_histogram(figs["classes"], r["class_shares"])
-        st.plotly_chart(figs["classes"], width="stretch", key=f"{NS}.fig_classes")
+        live_chart(figs["classes"], key=f"{NS}.fig_classes")
     st.image(pairs_image(q["samples"], q["neighbours"]), output_format="PNG",
              caption="Nearest-neighbour check: samples (top), the closest training image under each (L2 "
                      f"distances {', '.join(f'{d:.1f}' for d in q['distances'])}). Near 0 would be a copy.")

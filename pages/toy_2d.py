@@ -8,7 +8,9 @@ import streamlit as st
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy2d.data import COVERAGE_RADIUS, preset
 from ui.frame import use_navigation
-from ui.live import apply_settings, live_header, lost_run_notice, open_run, redraw_every, toy_buttons
+from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
+                     toy_buttons)
+from ui.live_chart import live_chart
 from ui.toy2d_figures import (coverage_figure, d_star_figure, js_figure, main_figure, update_coverage_figure,
                               update_d_star_figure, update_main_figure)
 from ui.toy2d_widgets import (DRAWN, data_controls, drawing_canvas, layer_controls, noise_and_nets,
@@ -96,24 +98,20 @@ def live():
         figs["main"] = main_figure(*main, layers)
     else:
         update_main_figure(figs["main"], *main, layers)
-    st.plotly_chart(figs["main"], width="stretch", key=f"{NS}.fig_main")
+    live_chart(figs["main"], key=f"{NS}.fig_main")
     c = snap["config"]
-    m = st.columns(3) + st.columns(3)
-    m[0].metric("iteration", f"{snap['iteration']:,}")
-    m[1].metric("D steps", f"{snap['d_steps']:,}", f"G steps: {snap['g_steps']:,}", delta_color="off",
-                delta_arrow="off")
-    m[2].metric("JS(p_data‖p_g), nats", f"{snap['js']:.4f}", f"C(G) = −log 4 + 2·JS = {snap['c_of_g']:.3f}",
-                delta_color="off", delta_arrow="off")
-    m[3].metric("modes covered", f"{snap['covered']} / {snap['n_modes']}",
-                f"{snap['on_modes']:.0%} of fakes within {COVERAGE_RADIUS:g}σ of a mode", delta_color="off",
-                delta_arrow="off")
-    m[4].metric("mean |D − D*| on data", f"{snap['mean_abs_d_minus_d_star']:.3f}")
-    rates = ticker.rates()
-    if rates and view.playing:
-        m[5].metric("live it/s", f"{rates['iterations_per_s']:,.0f}", f"{rates['redraws_per_s']:.1f} redraws/s",
-                    delta_color="off", delta_arrow="off")
-    else:
-        m[5].metric("live it/s", "waiting" if view.state == "waiting" else "paused")
+    rates = ticker.rates() if view.playing else None
+    st.markdown(stat_row_html([
+        ("iteration", f"{snap['iteration']:,}", None, None),
+        ("D steps", f"{snap['d_steps']:,}", f"G steps: {snap['g_steps']:,}", None),
+        ("JS(p_data‖p_g), nats", f"{snap['js']:.4f}", f"C(G) = −log 4 + 2·JS = {snap['c_of_g']:.3f}", None),
+        ("modes covered", f"{snap['covered']} / {snap['n_modes']}",
+         f"{snap['on_modes']:.0%} of fakes within {COVERAGE_RADIUS:g}σ of a mode", None),
+        ("mean |D − D*| on data", f"{snap['mean_abs_d_minus_d_star']:.3f}", None, None),
+        ("live it/s", f"{rates['iterations_per_s']:,.0f}" if rates else
+         ("waiting" if view.state == "waiting" else "paused"),
+         f"{rates['redraws_per_s']:.1f} redraws/s" if rates else None, None),
+    ], columns=3), unsafe_allow_html=True)
     slow = f"slow motion: {snap['iterations_per_turn']} iterations per redraw" if snap["iterations_per_turn"] else "full speed"
     st.caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
                f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
@@ -132,7 +130,7 @@ def slow_views():
         figs["d_star"] = d_star_figure(snap["axis"], snap["d_star"])
     else:
         update_d_star_figure(figs["d_star"], snap["axis"], snap["d_star"])
-    st.plotly_chart(figs["d_star"], width="stretch", key=f"{NS}.fig_dstar")
+    live_chart(figs["d_star"], key=f"{NS}.fig_dstar")
     st.caption(f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
                f"bandwidth h = {snap['bandwidth']:.3f} (Scott's rule n^(−1/6)·σ̂, capped at σ_min/3 of p_data); "
                f"{snap['outside']:.1%} of them outside the square. Blank: both densities ≈ 0.")
@@ -146,10 +144,12 @@ def slow_views():
         update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
         update_series_figure(figs["js"], curve["iteration"], curve["js"])
         update_coverage_figure(figs["cov"], curve["iteration"], curve["covered"], snap["n_modes"])
-    st.plotly_chart(figs["loss"], width="stretch", key=f"{NS}.fig_loss")
+    live_chart(figs["loss"], key=f"{NS}.fig_loss")
     c2, c3 = st.columns(2)
-    c2.plotly_chart(figs["js"], width="stretch", key=f"{NS}.fig_js")
-    c3.plotly_chart(figs["cov"], width="stretch", key=f"{NS}.fig_cov")
+    with c2:
+        live_chart(figs["js"], key=f"{NS}.fig_js")
+    with c3:
+        live_chart(figs["cov"], key=f"{NS}.fig_cov")
 
 
 left, right = st.columns(2)

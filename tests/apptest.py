@@ -79,3 +79,14 @@ def wait_until(read, ok, timeout: float = 20.0, every: float = 0.1):
         value = read()
     assert ok(value), f"not reached within {timeout} s: {value!r}"
     return value
+
+
+def charts(at) -> list[dict]:
+    """Every Plotly figure the page shows, as a dict: st.plotly_chart elements and the live
+    figures drawn through ui.live_chart (a custom component whose argument is the figure's JSON)."""
+    import json
+    out = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    for c in at.get("component_instance"):
+        if c.proto.component_name.endswith("live_chart"):
+            out.append(json.loads(json.loads(c.proto.json_args)["spec"]))
+    return out

@@ -138,3 +138,23 @@ def browser_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+LIVE_CHART = 'iframe[src*="live_chart"]'   # a live figure (ui.live_chart) draws inside its own iframe
+
+
+def live_chart_frame(page, n: int = 0, timeout_s: float = 60.0):
+    """The frame of the page's n-th live figure, once Plotly has drawn in it."""
+    deadline = time.time() + timeout_s
+    while True:
+        handles = page.query_selector_all(LIVE_CHART)
+        if len(handles) > n:
+            frame = handles[n].content_frame()
+            try:
+                if frame and frame.evaluate("() => !!(document.querySelector('.js-plotly-plot') || {}).data"):
+                    return frame
+            except Exception:  # noqa: BLE001  a frame that is still loading
+                pass
+        if time.time() > deadline:
+            raise AssertionError(f"live figure {n} not drawn within {timeout_s:.0f} s ({len(handles)} on the page)")
+        time.sleep(0.2)

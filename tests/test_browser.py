@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from tests.browser import iteration_shown, page_exceptions, screenshot, wait_for_iteration, wait_rendered
+from tests.browser import (LIVE_CHART, iteration_shown, live_chart_frame, page_exceptions, screenshot,
+                           wait_for_iteration, wait_rendered)
 
 PAGES = {   # every page of app.py (tests/test_browser.py::test_the_list_is_every_page checks)
     "home": "",
@@ -39,7 +40,7 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     page.goto(f"{app_url}/toy_gan")
     wait_rendered(page)
     page.locator('[data-stat="iteration"]').first.wait_for(timeout=60_000)
-    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    live_chart_frame(page)
     wait_rendered(page)
     assert iteration_shown(page) == 0
     before = _figure_data(page)
@@ -64,7 +65,7 @@ def _paused_figure_shot(page) -> bytes:
     deadline = time.time() + 30
     while True:
         try:
-            return page.locator('[data-testid="stPlotlyChart"]').first.screenshot(timeout=10_000)
+            return page.locator(LIVE_CHART).first.screenshot(timeout=10_000)
         except Exception:
             if time.time() > deadline:
                 raise
@@ -75,17 +76,17 @@ def _paused_figure_shot(page) -> bytes:
 def _figure_data(page) -> str:
     """The curves Plotly has drawn in the main figure (its graph div's data), as JSON.
 
-    Read from the browser rather than by comparing screenshots: an element screenshot waits for
+    The live figure draws in its own frame (ui.live_chart). Read from the browser rather than by comparing screenshots: an element screenshot waits for
     the element to hold still, which a figure redrawn 4 times a second may never do on a busy machine.
     """
     js = """() => {
-        const div = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        const div = document.querySelector('.js-plotly-plot');
         if (!div || !div.data) return null;
         const ys = (y) => !y ? null : (y.bdata !== undefined ? y.bdata : Array.from(y).slice(0, 400));  // base64 or array
         return JSON.stringify(div.data.map(t => [t.name, ys(t.y)]));
     }"""
     for _ in range(50):
-        data = page.evaluate(js)
+        data = live_chart_frame(page).evaluate(js)
         if data:
             return data
         time.sleep(0.2)

@@ -1,6 +1,6 @@
 """Presenter mode in Chromium at a projector's 1280×720: no sidebar, no toolbar, larger type.
 The screenshots go to artifacts/screenshots/ for a human to look at."""
-from tests.browser import page_exceptions, screenshot, wait_rendered
+from tests.browser import live_chart_frame, page_exceptions, screenshot, wait_rendered
 
 
 def test_presenter_mode_hides_the_sidebar_and_toolbar_at_1280x720(app_url, browser):
@@ -9,7 +9,7 @@ def test_presenter_mode_hides_the_sidebar_and_toolbar_at_1280x720(app_url, brows
     try:
         page.goto(f"{app_url}/toy_gan?presenter=1")
         wait_rendered(page)
-        page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
+        live_chart_frame(page)
         page.wait_for_timeout(1500)
         assert not page_exceptions(page)
         assert not page.locator('[data-testid="stSidebar"]').is_visible()

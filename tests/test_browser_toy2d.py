@@ -4,11 +4,11 @@ import time
 
 import numpy as np
 
-from tests.browser import (iteration_shown, metric_value, page_exceptions, screenshot, wait_for_iteration,
+from tests.browser import (iteration_shown, live_chart_frame, metric_value, page_exceptions, screenshot, wait_for_iteration,
                            wait_rendered)
 
 _FIGURE = """() => {
-    const div = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    const div = document.querySelector('.js-plotly-plot');
     if (!div || !div.data) return null;
     const fakes = div.data.find(t => t.name === 'fake G(z)');
     const xs = fakes && fakes.x ? (fakes.x.bdata !== undefined ? fakes.x.bdata : Array.from(fakes.x).slice(0, 50)) : null;
@@ -19,7 +19,7 @@ _FIGURE = """() => {
 def _figure(page) -> dict:
     import json
     for _ in range(50):
-        data = page.evaluate(_FIGURE)
+        data = live_chart_frame(page).evaluate(_FIGURE)
         if data:
             return json.loads(data)
         time.sleep(0.2)
@@ -30,8 +30,8 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
     page = browser_page
     page.goto(f"{app_url}/toy_2d")
     wait_rendered(page)
-    page.locator('[data-testid="stMetric"]', has_text="iteration").first.wait_for(timeout=60_000)
-    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    page.locator('[data-stat="iteration"]').first.wait_for(timeout=60_000)
+    live_chart_frame(page)
     wait_rendered(page)
     if page.get_by_role("button", name="Play", exact=True).is_disabled():
         # The server's first run can end before it is read when the worker processes start slowly
@@ -49,7 +49,7 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
     during = _figure(page)
     assert during["fakes"] != before["fakes"], "the fakes did not move while training"
     # the screenshot shows the main view drawn: its heatmap image and its dots are on the page
-    page.wait_for_function("""() => { const d = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    live_chart_frame(page).wait_for_function("""() => { const d = document.querySelector('.js-plotly-plot');
         return d && d.querySelector('.heatmaplayer image') && d.querySelectorAll('.scatterlayer .point').length > 500; }""",
                            timeout=30_000)
     screenshot(page, "toy2d_playing")
@@ -78,10 +78,11 @@ _CANVAS_BOX = """() => {
             ya: [L.yaxis.l2p(-1), L.yaxis.l2p(1)]};
 }"""
 
-# x and y of a named trace of the main figure, decoded whether Plotly holds plain or base64 arrays.
+# x and y of a named trace of the main figure (in its live-chart frame), decoded whether Plotly
+# holds plain or base64 arrays.
 _TRACE_XY = """(name) => {
-    const div = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
-        .find(d => d.offsetParent !== null && d.data && d.data.some(t => t.name === name));
+    const div = Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .find(d => d.data && d.data.some(t => t.name === name));
     const t = div && div.data.find(t => t.name === name);
     if (!t) return null;
     const arr = a => {
@@ -99,7 +100,7 @@ def test_a_distribution_drawn_with_the_lasso_becomes_p_data(app_url, browser_pag
     page = browser_page
     page.goto(f"{app_url}/toy_2d")
     wait_rendered(page)
-    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    live_chart_frame(page)
     page.locator('[data-testid="stSelectbox"]', has_text="p_data").click()
     page.get_by_role("option", name="Drawn by hand").click()
     page.get_by_text("Nothing drawn yet").wait_for(timeout=60_000)
@@ -132,7 +133,7 @@ def test_a_distribution_drawn_with_the_lasso_becomes_p_data(app_url, browser_pag
     # has σ = 0.15, so all 256 lie within the square [1, 2]² widened by 5σ
     real = None
     for _ in range(100):
-        real = page.evaluate(_TRACE_XY, "real x ~ p_data")
+        real = live_chart_frame(page).evaluate(_TRACE_XY, "real x ~ p_data")
         if real and len(real["x"]) == 256 and min(real["x"]) > 0.0:
             break
         time.sleep(0.3)

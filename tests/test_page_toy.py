@@ -7,7 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import button, caption_with, iteration, metric, page_path, wait_until
+from tests.apptest import charts, button, caption_with, iteration, metric, page_path, wait_until
 
 PAGE = page_path("toy_gan.py")
 
@@ -31,7 +31,9 @@ def test_page_shows_the_game_at_the_start(at):
     assert 0.3 < js <= 0.6932  # a fresh G is far from the data; JS is bounded by log 2
     c_of_g = float(metric(at, "C(G)"))
     assert c_of_g == pytest.approx(-1.3863 + 2 * js, abs=2e-4)  # C(G) = -log 4 + 2 JS, as shown
-    assert len(at.get("plotly_chart")) == 4
+    figs = charts(at)
+    assert len(figs) == 4                                       # Figure 1, losses, JS, |D − D*|
+    assert "D*(x) = p_d/(p_d+p_g)" in [t.get("name") for t in figs[0]["data"]]
     assert at.session_state["toy.run"].host_pid() != os.getpid()  # trained outside the server process
 
 

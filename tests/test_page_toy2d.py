@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.toy2d.game import SCENARIOS
-from tests.apptest import button, caption_with, iteration, metric, page_path, wait_until
+from tests.apptest import charts, button, caption_with, iteration, metric, page_path, wait_until
 
 PAGE = page_path("toy_2d.py")
 
@@ -45,7 +45,7 @@ def test_page_shows_the_game_at_the_start(at):
     js = float(metric(at, "JS(p_data‖p_g)"))
     assert 0.3 < js <= 0.6932                      # a fresh G is far from the ring; JS is bounded by log 2
     assert metric(at, "modes covered").endswith("/ 8")
-    assert len(at.get("plotly_chart")) == 5        # main view, D*, losses, JS, coverage
+    assert len(charts(at)) == 5        # main view, D*, losses, JS, coverage
     assert "bandwidth h = " in caption_with(at, "Gaussian KDE of 16,384")
     assert at.session_state["toy2d.run"].host_pid() != os.getpid()
 
@@ -114,7 +114,7 @@ def test_a_drawn_distribution_replaces_p_data_in_place(at):
     button(at, "One iteration").click().run()
     at.selectbox(key="toy2d.preset").set_value("Drawn by hand").run()
     assert any("Nothing drawn yet" in w.value for w in at.warning) and "ring of 8" in in_effect(at)
-    assert len(at.get("plotly_chart")) == 6        # the canvas appears
+    assert len(charts(at)) == 6        # the canvas appears
     at.session_state["toy2d.drawn"] = [0, 1, 2, 21, 22, 23, 400, 401]   # two separate regions of the canvas
     at.run()
     assert "drawn: 8 points in 2 regions" in in_effect(at)
