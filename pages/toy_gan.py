@@ -10,7 +10,7 @@ from gan_core.toy.distributions import NOISE_PRIORS, preset
 from gan_core.toy.game import ToyConfig
 from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
-from ui.presenter import image_config, present, presenter_toggle
+from ui.presenter import aside, image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
 from ui.live import apply_settings, live_header, lost_run_notice, open_run, redraw_every, toy_buttons
@@ -126,7 +126,7 @@ def live():
                     delta_color="off", delta_arrow="off")
     else:
         m[6].metric("live it/s", "waiting" if view.state == "waiting" else "paused")
-    st.caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
+    aside("in_effect").caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
                f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
                f"p_z = {snap['noise']}; width {snap['width']}; seed {c['seed']}.")
     figs = ss[f"{NS}.figs"]
@@ -136,7 +136,7 @@ def live():
     else:
         update_paper_figure(figs["main"], *main)
     name = f"gan-lab_toy-gan_seed{c['seed']}_it{snap['iteration']}"
-    st.plotly_chart(present(figs["main"], presenting), width="stretch", key=f"{NS}.fig_main",
+    st.plotly_chart(present(figs["main"], presenting, fit=True), width="stretch", key=f"{NS}.fig_main",
                     config=image_config(f"{name}_figure1"))
 
 
