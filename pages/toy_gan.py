@@ -14,6 +14,7 @@ from ui.presenter import aside, image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
 from ui.live import apply_settings, live_header, lost_run_notice, open_run, redraw_every, toy_buttons
+from ui.toy_gif import toy_gif
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.rewind import branches, close_branch, keep_branch_alive, rewind_panel
@@ -165,6 +166,10 @@ def history_charts():
          lambda: toy_csvs(run.do("history"), it)["losses"]),
         ("JS and |D − D*| per snapshot (CSV)", export_name("toy-gan", seed, it, "js"),
          lambda: toy_csvs(run.do("history"), it)["js"])])
+    st.download_button("Figure 1 over the run (GIF)", lambda: toy_gif(run.do("rewind_views")), mime="image/gif",
+                       file_name=export_name("toy-gan", seed, it, "figure1", ext="gif"), on_click="ignore",
+                       icon=":material/animation:", key=f"{NS}.gif",
+                       help="One frame per snapshot the run recorded (at most 60, spread over the whole run).")
 
 
 live()
