@@ -12,6 +12,7 @@ from gan_core.toy import divergences as dv
 from gan_core.toy.distributions import Shifted, make_distribution
 from ui import divergence_figures as figs
 from ui.frame import use_navigation
+from ui.presenter import aside, chart, presenter_toggle
 from ui.widgets import distribution_editor
 
 use_navigation()
@@ -75,7 +76,9 @@ def metric_row(vals):
 
 
 def continuous_tab():
-    left, right = st.columns(2)
+    # on the projector the editors fold away: the numbers and the figure come first
+    box = st.expander("p and q", expanded=False) if st.session_state.get("presenter") else st.container()
+    left, right = box.columns(2)
     with left:
         ep = distribution_editor("p", "div.p", "Gaussian", {"mean": 0.0, "std": 1.0})
     with right:
@@ -88,10 +91,11 @@ def continuous_tab():
     spec_p, spec_q = (ep.family, ep.params), (eq.family, eq.params)
     vals, pw = exact(spec_p, spec_q)
 
-    st.subheader("Exact values (adaptive integration over the union of the supports)")
+    aside("exact_values").subheader("Exact values (adaptive integration over the union of the supports)")
     metric_row(vals)
-    st.plotly_chart(figs.densities_figure(pw["x"], pw["p"], pw["q"], ep.dist.name, eq.dist.name))
-    st.plotly_chart(figs.integrands_figure(pw["x"], pw["kl_pq"], pw["kl_qp"], pw["js"]))
+    chart(figs.densities_figure(pw["x"], pw["p"], pw["q"], ep.dist.name, eq.dist.name),
+          "gan-lab_divergences_densities")
+    chart(figs.integrands_figure(pw["x"], pw["kl_pq"], pw["kl_qp"], pw["js"]), "gan-lab_divergences_integrands")
 
     st.subheader("The GAN identity: C(G) = −log 4 + 2·JS(p_data ‖ p_g)")
     st.latex(r"D^*(x)=\frac{p(x)}{p(x)+q(x)}")
@@ -102,7 +106,7 @@ def continuous_tab():
     metric(c2, "−log 4 + 2·JS(p‖q) [nats]", num(rhs), bits(rhs))
     metric(c3, "|difference| [nats]", f"{abs(vals['v'] - rhs):.1e}")
     st.caption("p plays p_data and q plays p_g. At p = q, D* = ½ everywhere and V = −log 4 ≈ −1.3863 nats, its minimum.")
-    st.plotly_chart(figs.discriminator_figure(pw["x"], pw["d_star"]))
+    chart(figs.discriminator_figure(pw["x"], pw["d_star"]), "gan-lab_divergences_d-star")
 
     shift_section(ep.dist, eq.dist, spec_p, spec_q)
     samples_section(vals, pw, spec_p, spec_q)
@@ -119,10 +123,11 @@ def shift_section(p, q, spec_p, spec_q):
     metric(c1, f"JS(p‖q_s) at s = {s:g} [nats]", num(sw["js"][i]), bits(sw["js"][i]))
     metric(c2, f"KL(p‖q_s) at s = {s:g} [nats]", num(sw["kl"][i]), bits(sw["kl"][i]))
     metric(c3, f"W1(p, q_s) at s = {s:g} [units of x]", f"{sw['w1'][i]:.4f}")
-    st.plotly_chart(figs.sweep_figure(sw["shift"], sw["js"], sw["kl"], sw["w1"], s))
+    chart(figs.sweep_figure(sw["shift"], sw["js"], sw["kl"], sw["w1"], s), "gan-lab_divergences_shift-sweep")
     shifted = Shifted(q, s)
     x = dv.plot_grid(p, shifted)
-    st.plotly_chart(figs.densities_figure(x, p.pdf(x), shifted.pdf(x), p.name, shifted.name))
+    chart(figs.densities_figure(x, p.pdf(x), shifted.pdf(x), p.name, shifted.name),
+          "gan-lab_divergences_shifted-densities")
     st.markdown("Once the supports no longer overlap, JS is exactly log 2 whatever the distance: "
                 "C(G) is flat there, so the generator gets no gradient. W1 keeps growing with the distance. "
                 "(Choose Uniform or Beta for both to see JS hit log 2; Gaussians only approach it.)")
@@ -141,7 +146,7 @@ def samples_section(vals, pw, spec_p, spec_q):
     st.table(rows)
     st.caption("KDE: Gaussian kernels (Scott's bandwidth), then the integrals on a grid. Histogram: shared bins, "
                "then the discrete sums; an empty q-bin where p has samples makes the histogram KL ∞.")
-    st.plotly_chart(figs.samples_figure(pw["x"], pw["p"], pw["q"], xp, xq))
+    chart(figs.samples_figure(pw["x"], pw["p"], pw["q"], xp, xq), "gan-lab_divergences_samples")
 
 
 def discrete_tab():
@@ -167,7 +172,7 @@ def discrete_tab():
     st.table([{"i": i + 1, "p_i": f"{p[i]:.4g}", "q_i": f"{q[i]:.4g}", "m_i": f"{m[i]:.4g}",
                "p_i log(p_i/q_i)": f"{kl_pq.terms[i]:.4f}", "q_i log(q_i/p_i)": f"{kl_qp.terms[i]:.4f}",
                "JS term": f"{js.terms[i]:.4f}"} for i in range(p.size)])
-    st.plotly_chart(figs.discrete_terms_figure(kl_pq.terms, kl_qp.terms, js.terms))
+    chart(figs.discrete_terms_figure(kl_pq.terms, kl_qp.terms, js.terms), "gan-lab_divergences_discrete-terms")
     st.markdown(
         f"**SciPy cross-check.** `rel_entr(p, q).sum()` = {rel_entr(p, q).sum():.6f} nats. "
         f"`scipy.spatial.distance.jensenshannon(p, q)` = {jensenshannon(p, q):.6f}: it returns the "
@@ -177,10 +182,12 @@ def discrete_tab():
 
 
 st.title("KL and JS divergences")
-st.latex(r"\mathrm{KL}(p\|q)=\int p(x)\log\frac{p(x)}{q(x)}\,dx")
-st.latex(r"\mathrm{JS}(p\|q)=\tfrac12\mathrm{KL}(p\,\|\,M)+\tfrac12\mathrm{KL}(q\,\|\,M),\ \ M=\tfrac{p+q}{2}")
-st.caption("Natural log: values in nats (1 bit = log 2 ≈ 0.6931 nats). KL is not symmetric and can be ∞; "
-           "JS is symmetric and 0 ≤ JS ≤ log 2.")
+presenter_toggle()
+with aside("definitions"):
+    st.latex(r"\mathrm{KL}(p\|q)=\int p(x)\log\frac{p(x)}{q(x)}\,dx")
+    st.latex(r"\mathrm{JS}(p\|q)=\tfrac12\mathrm{KL}(p\,\|\,M)+\tfrac12\mathrm{KL}(q\,\|\,M),\ \ M=\tfrac{p+q}{2}")
+    st.caption("Natural log: values in nats (1 bit = log 2 ≈ 0.6931 nats). KL is not symmetric and can be ∞; "
+               "JS is symmetric and 0 ≤ JS ≤ log 2.")
 tab_c, tab_d = st.tabs(["Continuous p and q", "Discrete probability vectors"])
 with tab_c:
     continuous_tab()

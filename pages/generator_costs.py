@@ -14,6 +14,7 @@ from gan_core.trainer import GANTrainer
 from ui import cost_figures as figs
 from ui.export import download_buttons, export_name, race_csv
 from ui.frame import use_navigation
+from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
 from ui.live_chart import live_chart
@@ -33,6 +34,7 @@ ss = st.session_state
 st.title("Generator costs: saturating vs non-saturating")
 st.caption("Same D, same data, same noise: only the generator's cost differs. Where the fakes are bad "
            "(D(G(z)) near 0), does the cost still give the generator a gradient?")
+presenting = presenter_toggle()
 
 # ---- controls (sidebar): plain values out; a link's settings first become the widgets' values
 read_link(NS, RACE_PARAMS)
@@ -94,8 +96,9 @@ active = view.state in ("playing", "waiting")
 cols = st.columns(3)
 cols[0].button("Pause" if active else "Play", icon=":material/pause:" if active else ":material/play_arrow:",
                key=f"{NS}.play", type="primary", width="stretch", on_click=play_or_pause, args=(NS, active),
-               disabled=view.state == "ended")
-cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch", on_click=act, args=(NS, "step", 100))
+               disabled=view.state == "ended", shortcut="P")
+cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch", on_click=act, args=(NS, "step", 100),
+               shortcut="S")
 if cols[2].button("Reset", key=f"{NS}.reset", width="stretch", help="Back to the strong-discriminator start."):
     if new_race(dist or Shifted(preset("Gaussian"), shift)):
         ss[f"{NS}.message"] = ("info", "Reset: both runs back at the strong-discriminator start.")
@@ -164,6 +167,7 @@ def live():
         st.caption(f"Generator gradient-norm ratio A / B: {first[0] / first[1]:.2e} over the first 10 iterations "
                    f"(the strong-discriminator start), {recent[0] / recent[1]:.2e} over the last 25.")
 
+    race_slot = st.container()          # on the projector the race comes first, the explanation after it
     left, right = st.columns([5, 6])
     with left:
         explanation()
@@ -177,37 +181,44 @@ def live():
         fake_grads = series_of(costs, lambda i: np.abs(cost_grad_wrt_logit(costs[i], rugs[i])), lambda i: rugs[i])
         fakes = [s._replace(label=f"fakes of {s.label}") for s in fakes]
         fake_grads = [s._replace(label=f"fakes of {s.label}") for s in fake_grads]
-        live_chart(figs.analytic_figure(D_GRID, curves, grads, fakes, fake_grads, log_x), key=f"{NS}.fig_analytic")
+        name = f"gan-lab_generator-costs_seed{snap['config']['seed']}_it{snap['iteration']}"
+        live_chart(present(figs.analytic_figure(D_GRID, curves, grads, fakes, fake_grads, log_x), presenting, fit=True),
+                   key=f"{NS}.fig_analytic", config=image_config(f"{name}_costs-and-gradients"))
         st.caption("Dots: D(G(z)) of 64 fakes per run (z at the quantiles of p_z), placed on that run's cost.")
 
-    st.subheader("The race")
-    p_g = snap["p_g"]
-    c1, c2 = st.columns(2)
-    with c1:
-        live_chart(figs.grad_norm_figure(series_of(costs, lambda i: hist[i]["grad_norm_g"],
-                                                   lambda i: hist[i]["iteration"])), key=f"{NS}.fig_grad")
-    with c2:
-        live_chart(figs.densities_figure(snap["x"], snap["p_data"],
-                                         series_of(costs, lambda i: p_g[i][1], lambda i: p_g[i][0]),
-                                         snap["data_name"]), key=f"{NS}.fig_density")
-    c1, c2 = st.columns(2)
-    with c1:
-        live_chart(figs.mean_d_figure(series_of(costs, lambda i: hist[i]["d_fake_g"],
-                                                lambda i: hist[i]["iteration"])), key=f"{NS}.fig_d")
-    with c2:
-        live_chart(figs.js_figure(series_of(costs, lambda i: snap["js"][i], lambda i: snap["js_iteration"])),
-                   key=f"{NS}.fig_js")
-    it = snap["iteration"]
-    download_buttons([("Both runs' metrics per iteration (CSV)",
-                            export_name("generator-costs", snap["config"]["seed"], it, "race"),
-                            lambda: race_csv(run.do("history"), it))])
-    st.caption("The claim is about the start, where D(G(z)) ≈ 0. Once the fakes reach D(G(z)) ≈ ½ the two "
-               "gradients are equal (the curves above cross at ½), and where each run then settles depends on "
-               "the path it took, not on the cost alone.")
-    if snap["config"]["optimizer"] == "adam":
-        st.info("Adam divides each step by a running RMS of the gradient, so a uniformly tiny gradient still "
-                "makes full-sized steps: the saturating run is no longer stuck (it may even escape first), although its gradient norm "
-                "(left chart) is as small as before. SGD with momentum, the paper's rule, shows the raw effect.")
+    with race_slot if presenting else st.container():
+        st.subheader("The race")
+        p_g = snap["p_g"]
+        c1, c2 = st.columns(2)
+        name = f"gan-lab_generator-costs_seed{snap['config']['seed']}_it{snap['iteration']}"
+        with c1:
+            live_chart(present(figs.grad_norm_figure(series_of(costs, lambda i: hist[i]["grad_norm_g"],
+                                                               lambda i: hist[i]["iteration"])), presenting),
+                       key=f"{NS}.fig_grad", config=image_config(f"{name}_gradient-norms"))
+        with c2:
+            live_chart(present(figs.densities_figure(snap["x"], snap["p_data"], series_of(costs, lambda i: p_g[i][1],
+                                                     lambda i: p_g[i][0]), snap["data_name"]), presenting),
+                       key=f"{NS}.fig_density", config=image_config(f"{name}_densities"))
+        c1, c2 = st.columns(2)
+        with c1:
+            live_chart(present(figs.mean_d_figure(series_of(costs, lambda i: hist[i]["d_fake_g"],
+                                                            lambda i: hist[i]["iteration"])), presenting),
+                       key=f"{NS}.fig_d", config=image_config(f"{name}_mean-d-of-fakes"))
+        with c2:
+            live_chart(present(figs.js_figure(series_of(costs, lambda i: snap["js"][i],
+                                                        lambda i: snap["js_iteration"])), presenting),
+                       key=f"{NS}.fig_js", config=image_config(f"{name}_js"))
+        it = snap["iteration"]
+        download_buttons([("Both runs' metrics per iteration (CSV)",
+                                export_name("generator-costs", snap["config"]["seed"], it, "race"),
+                                lambda: race_csv(run.do("history"), it))])
+        st.caption("The claim is about the start, where D(G(z)) ≈ 0. Once the fakes reach D(G(z)) ≈ ½ the two "
+                   "gradients are equal (the curves above cross at ½), and where each run then settles depends on "
+                   "the path it took, not on the cost alone.")
+        if snap["config"]["optimizer"] == "adam":
+            st.info("Adam divides each step by a running RMS of the gradient, so a uniformly tiny gradient still "
+                    "makes full-sized steps: the saturating run is no longer stuck (it may even escape first), although its gradient norm "
+                    "(left chart) is as small as before. SGD with momentum, the paper's rule, shows the raw effect.")
 
 
 live()

@@ -1,7 +1,10 @@
 """Home: the minimax game, Algorithm 1, and a map of the app."""
 import streamlit as st
 
+from ui.presenter import presenter_toggle
+
 st.title("GAN Lab for lectures")
+presenter_toggle()
 st.markdown(
     "Two networks play a game. The **generator** G turns noise z into samples; the **discriminator** D "
     "outputs the probability that its input came from the data rather than from G. "

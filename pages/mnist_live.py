@@ -15,6 +15,7 @@ from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
 from ui.export import export_name, mnist_csv
 from ui.frame import use_navigation
 from ui.live_chart import live_chart
+from ui.presenter import aside, image_config, present, presenter_toggle
 from ui.lecture import (MNIST_KEYS, MNIST_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
 from ui.live import (act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, redraw_every,
@@ -41,6 +42,7 @@ st.title("Live MNIST training")
 st.caption("Algorithm 1 on 28×28 images: k D steps, then one G step, per iteration. The grid is G applied to "
            "the same noise vectors throughout (64; conditional GAN: 8 per class, one row per class), so you watch one "
            "generator learn.")
+presenting = presenter_toggle()
 
 
 def sync_widgets(snap: dict, setup: Setup) -> None:
@@ -154,9 +156,9 @@ cols = st.columns([1, 1, 1, 1, 2])
 active = view.state in ("playing", "waiting")
 cols[0].button("Pause" if active else "Start", key=f"{NS}.play", type="primary", width="stretch",
                icon=":material/pause:" if active else ":material/play_arrow:", on_click=toggle_play,
-               args=(active,), disabled=view.state == "ended")
+               args=(active,), disabled=view.state == "ended", shortcut="P")
 cols[1].button("One step", key=f"{NS}.one", width="stretch", on_click=act, args=(NS, "iteration"),
-               help="one iteration: k D steps + 1 G step")
+               help="one iteration: k D steps + 1 G step", shortcut="S")
 cols[2].button("Reset", key=f"{NS}.reset", width="stretch", on_click=reset, args=(setup, hyper, True))
 cols[3].button("Quality now", key=f"{NS}.qnow", width="stretch", help="FID, confident share, classes, neighbours",
                on_click=act, args=(NS, "quality"))
@@ -180,7 +182,7 @@ if view.state == "ended" and f"{NS}.saved" in ss:
               on_click=load, args=(data, "your saved checkpoint", ss[f"{NS}.setup"], hyper))
 scenario_picker(NS, "mnist", MNIST_KEYS)
 scenario_note(NS)
-with st.expander("Load a checkpoint to continue training"):
+with aside("checkpoint").expander("Load a checkpoint to continue training"):
     st.file_uploader("training state or model (.safetensors, or .pt tensors only)", type=["safetensors", "pt"],
                      key=f"{NS}.upload", on_change=lambda: ss[f"{NS}.upload"] and load(
                          ss[f"{NS}.upload"].getvalue(), ss[f"{NS}.upload"].name, setup, hyper))
@@ -193,7 +195,10 @@ def live():
     h, q = snap["history"], snap["quality"]
     report = q["report"] if q else None
     rates = ticker.rates() if view.playing else None
-    st.markdown(stat_row_html([
+    grid, numbers = (st.container(), st.container())[::-1 if not presenting else 1]  # the projector: grid first
+    grid.image(snap["grid_png"], caption="G(fixed noise)" + (": row r is class r" if snap["conditional"] else ""),
+               width=360 if presenting else "content")
+    numbers.markdown(stat_row_html([
         ("iteration", f"{snap['iteration']:,}", None, None),
         ("D steps", f"{snap['d_steps']:,}", f"G steps: {snap['g_steps']:,}", None),
         ("samples/s (live)", f"{rates['samples_per_s']:,.0f}" if rates else
@@ -211,8 +216,6 @@ def live():
          f"{SHOWS[q['shows']]}, iteration {q['iteration']:,}" if report else "quality meter",
          "the quality meter's latest share of samples the digit classifier is sure of (p ≥ 0.9)"),
     ]), unsafe_allow_html=True)
-    st.image(snap["grid_png"], caption=f"{SHOWS[snap['shows']]} on the fixed noise"
-                                       + (": row r is class r" if snap["conditional"] else ""))
 
 
 @st.fragment(run_every=redraw_every(CHARTS_EVERY_S) if active else None)
@@ -230,10 +233,12 @@ def charts():
         update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
         update_d_output_figure(figs["d_out"], *outs)
     c1, c2 = st.columns(2)
+    name = f"gan-lab_mnist-{snap['model']}_seed{snap['config']['seed']}_it{snap['iteration']}"
     with c1:
-        live_chart(figs["loss"], key=f"{NS}.fig_loss")
+        live_chart(present(figs["loss"], presenting), key=f"{NS}.fig_loss", config=image_config(f"{name}_losses"))
     with c2:
-        live_chart(figs["d_out"], key=f"{NS}.fig_dout")
+        live_chart(present(figs["d_out"], presenting), key=f"{NS}.fig_dout",
+                   config=image_config(f"{name}_d-outputs"))
     downloads(snap)
 
 
@@ -278,7 +283,8 @@ def quality_panel():
             figs["classes"] = class_histogram_figure(r["class_shares"], present=r["class_present_threshold"])
         else:
             update_class_histogram(figs["classes"], r["class_shares"])
-        live_chart(figs["classes"], key=f"{NS}.fig_classes")
+        live_chart(present(figs["classes"], presenting), key=f"{NS}.fig_classes",
+                   config=image_config(f"gan-lab_mnist_it{q['iteration']}_class-histogram"))
     st.image(pairs_image(q["samples"], q["neighbours"]), output_format="PNG",
              caption="Nearest-neighbour check: samples (top), the closest training image under each (L2 "
                      f"distances {', '.join(f'{d:.1f}' for d in q['distances'])}). Near 0 would be a copy.")

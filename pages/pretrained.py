@@ -13,6 +13,7 @@ from gan_core.mnist.models import count_parameters, is_conditional
 from gan_core.mnist.schema import summary
 from gan_core.mnist.session import PAGE_MAX_BYTES, nearest_row, plain_message, read_only
 from ui.frame import use_navigation
+from ui.presenter import presenter_toggle
 from ui.mnist_figures import grid_image, pairs_image
 from ui.mnist_widgets import MODEL_LABELS, training_images
 
@@ -26,6 +27,7 @@ ss = st.session_state
 st.title("Pretrained checkpoints")
 st.caption("Generators trained ahead of time with `python -m gan_core train`. Everything here only samples: "
            "the shared models are read-only. “Continue training” gives you your own copy on the live page.")
+presenter_toggle()
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the checkpoint…")

@@ -8,6 +8,7 @@ import streamlit as st
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy2d.data import COVERAGE_RADIUS, preset
 from ui.frame import use_navigation
+from ui.presenter import aside, image_config, present, presenter_toggle
 from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
                      toy_buttons)
 from ui.live_chart import live_chart
@@ -28,6 +29,7 @@ st.title("2-D toy GAN")
 st.caption("Real samples (black) and fakes G(z) (purple) over D(x) (green: real, purple: fake, dashed: D = ½); the "
            "generator's manifold; on 64 fakes, the direction the generator's cost pushes each one. Beside it, the "
            "optimal discriminator D*.")
+presenting = presenter_toggle()
 ss = st.session_state
 
 with st.sidebar:
@@ -85,7 +87,8 @@ if toy_buttons(NS, view):
     if reset():
         ss[f"{NS}.message"] = ("info", "New run from the seed.")
     st.rerun()
-layers = layer_controls(NS)
+with aside("layers"):
+    layers = layer_controls(NS)
 
 
 @st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
@@ -98,7 +101,9 @@ def live():
         figs["main"] = main_figure(*main, layers)
     else:
         update_main_figure(figs["main"], *main, layers)
-    live_chart(figs["main"], key=f"{NS}.fig_main")
+    name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
+    live_chart(present(figs["main"], presenting, fit=True), key=f"{NS}.fig_main",
+               config=image_config(f"{name}_main-view"))
     c = snap["config"]
     rates = ticker.rates() if view.playing else None
     st.markdown(stat_row_html([
@@ -130,7 +135,9 @@ def slow_views():
         figs["d_star"] = d_star_figure(snap["axis"], snap["d_star"])
     else:
         update_d_star_figure(figs["d_star"], snap["axis"], snap["d_star"])
-    live_chart(figs["d_star"], key=f"{NS}.fig_dstar")
+    name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
+    live_chart(present(figs["d_star"], presenting, fit=True), key=f"{NS}.fig_dstar",
+               config=image_config(f"{name}_d-star"))
     st.caption(f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
                f"bandwidth h = {snap['bandwidth']:.3f} (Scott's rule n^(−1/6)·σ̂, capped at σ_min/3 of p_data); "
                f"{snap['outside']:.1%} of them outside the square. Blank: both densities ≈ 0.")
@@ -144,12 +151,13 @@ def slow_views():
         update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
         update_series_figure(figs["js"], curve["iteration"], curve["js"])
         update_coverage_figure(figs["cov"], curve["iteration"], curve["covered"], snap["n_modes"])
-    live_chart(figs["loss"], key=f"{NS}.fig_loss")
+    live_chart(present(figs["loss"], presenting), key=f"{NS}.fig_loss", config=image_config(f"{name}_losses"))
     c2, c3 = st.columns(2)
     with c2:
-        live_chart(figs["js"], key=f"{NS}.fig_js")
+        live_chart(present(figs["js"], presenting), key=f"{NS}.fig_js", config=image_config(f"{name}_js"))
     with c3:
-        live_chart(figs["cov"], key=f"{NS}.fig_cov")
+        live_chart(present(figs["cov"], presenting), key=f"{NS}.fig_cov",
+                   config=image_config(f"{name}_modes-covered"))
 
 
 left, right = st.columns(2)

@@ -11,11 +11,12 @@ from gan_core.toy.game import ToyConfig
 from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
 from ui.live_chart import live_chart
-from ui.presenter import image_config, present, presenter_toggle
+from ui.presenter import aside, image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
 from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
                      toy_buttons)
+from ui.toy_gif import toy_gif
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
 from ui.rewind import branches, close_branch, keep_branch_alive, rewind_panel
@@ -127,7 +128,7 @@ def live():
          ("waiting" if view.state == "waiting" else "paused"),
          f"{rates['redraws_per_s']:.1f} redraws/s" if rates else None, None),
     ], columns=7), unsafe_allow_html=True)
-    st.caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
+    aside("in_effect").caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
                f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
                f"p_z = {snap['noise']}; width {snap['width']}; seed {c['seed']}.")
     figs = ss[f"{NS}.figs"]
@@ -137,7 +138,8 @@ def live():
     else:
         update_paper_figure(figs["main"], *main)
     name = f"gan-lab_toy-gan_seed{c['seed']}_it{snap['iteration']}"
-    live_chart(present(figs["main"], presenting), key=f"{NS}.fig_main", config=image_config(f"{name}_figure1"))
+    live_chart(present(figs["main"], presenting, fit=True), key=f"{NS}.fig_main",
+               config=image_config(f"{name}_figure1"))
 
 
 @st.fragment(run_every=redraw_every(1.0) if active else None)
@@ -166,6 +168,10 @@ def history_charts():
          lambda: toy_csvs(run.do("history"), it)["losses"]),
         ("JS and |D − D*| per snapshot (CSV)", export_name("toy-gan", seed, it, "js"),
          lambda: toy_csvs(run.do("history"), it)["js"])])
+    st.download_button("Figure 1 over the run (GIF)", lambda: toy_gif(run.do("rewind_views")), mime="image/gif",
+                       file_name=export_name("toy-gan", seed, it, "figure1", ext="gif"), on_click="ignore",
+                       icon=":material/animation:", key=f"{NS}.gif",
+                       help="One frame per snapshot the run recorded (at most 60, spread over the whole run).")
 
 
 live()

@@ -19,6 +19,7 @@ from gan_core.scenarios import Scenario, find
 from gan_core.toy import scenarios as toy_scenarios
 from gan_core.toy.distributions import NOISE_PRIORS, PRESETS
 from ui.mnist_widgets import MODEL_LABELS, device_options
+from ui.presenter import aside
 from ui.toy_widgets import BATCH_CHOICES, CUSTOM, LR_CHOICES
 
 # scenario settings (the trainer's names) -> the widget key suffix on each page
@@ -61,7 +62,7 @@ def scenario_picker(ns: str, page: str, keys: dict) -> None:
     settings and seed into the widgets' state before the next run draws them; the page then
     starts a new run from them (``scenario_loaded``)."""
     names = [s.name for s in scenarios(page)]
-    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    left, right = aside("scenario").columns([4, 1], vertical_alignment="bottom")
     chosen = left.selectbox("scenario", names, key=f"{ns}.scenario_choice",
                             help="A named situation from the lecture: its settings, seed and data in one click.")
     right.button("Load scenario", key=f"{ns}.load_scenario", width="stretch", on_click=_load,
@@ -80,7 +81,8 @@ def scenario_note(ns: str) -> None:
     s = _chosen(ns)
     if s:
         first, second = s.watch.split("\n")
-        st.info(f"**Scenario: {s.name}.** {first}  \n{second}  \n*Shows within {s.time_text}: {s.phenomenon}.*")
+        aside("scenario_note").info(f"**Scenario: {s.name}.** {first}  \n{second}  \n"
+                                    f"*Shows within {s.time_text}: {s.phenomenon}.*")
 
 
 # ---- links: the settings in the URL's query parameters

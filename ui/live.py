@@ -123,14 +123,16 @@ def play_or_pause(ns: str, pause: bool) -> None:
 
 
 def toy_buttons(ns: str, view) -> bool:
-    """The toy pages' row: Play/Pause, one iteration, one D step, one G step, train D to optimum,
-    Reset. Returns True when Reset was pressed (the page makes its new run)."""
+    """The toy pages' row: Play/Pause (key P), one iteration (key S), one D step, one G step, train D
+    to optimum, Reset. Returns True when Reset was pressed (the page makes its new run)."""
     cols = st.columns(6)
     active = view.state in ("playing", "waiting")
     cols[0].button("Pause" if active else "Play", key=f"{ns}.play", type="primary",
                    icon=":material/pause:" if active else ":material/play_arrow:",
-                   width="stretch", on_click=play_or_pause, args=(ns, active), disabled=view.state == "ended")
-    cols[1].button("One iteration", key=f"{ns}.one", width="stretch", on_click=act, args=(ns, "iteration"))
+                   width="stretch", on_click=play_or_pause, args=(ns, active), disabled=view.state == "ended",
+                   shortcut="P")
+    cols[1].button("One iteration", key=f"{ns}.one", width="stretch", on_click=act, args=(ns, "iteration"),
+                   shortcut="S")
     cols[2].button("One D step", key=f"{ns}.dstep", width="stretch", on_click=act, args=(ns, "d_step"))
     cols[3].button("One G step", key=f"{ns}.gstep", width="stretch", on_click=act, args=(ns, "g_step"))
     cols[4].button("Train D to optimum", key=f"{ns}.dopt", width="stretch", on_click=act, args=(ns, "d_optimum"),

@@ -120,6 +120,8 @@ class ToyRun(LiveRun):
             return {"iteration": self.trainer.iteration}
         if action == "rewind_view":
             return self.rewind.at(int(args[0]))["view"]
+        if action == "rewind_views":  # every recorded snapshot's figure, oldest first (the run as a GIF)
+            return [entry["view"] for _, entry in self.rewind.frames]
         if action == "resume":
             config = self.resume(int(args[0]), args[1] if len(args) > 1 else None)
             return {"config": config, "message": ("info", f"Resumed from the snapshot at iteration {int(args[0]):,}"

@@ -1,0 +1,95 @@
+"""Presenter mode on every page at the projector's 1280×720: no sidebar or toolbar, the page's main
+figure starts on the first screen, the keys P and S play/pause and step; and a figure's camera
+button saves a PNG or an SVG under a name that says what it is.
+
+Screenshots of the first screen: artifacts/screenshots/presenter_<page>.png (copied to
+docs/screenshots/ after a look)."""
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from tests.browser import iteration_shown, page_exceptions, wait_rendered
+from tests.test_browser import PAGES
+
+# what each page shows first: its main figure (a Plotly chart or an image), or for Home its formulas
+MAIN = {"home": '[data-testid="stMarkdown"] .katex, .katex', "toy_gan": '[data-testid="stPlotlyChart"]',
+        "toy_2d": '[data-testid="stPlotlyChart"]', "generator_costs": '[data-testid="stPlotlyChart"]',
+        "divergences": '[data-testid="stPlotlyChart"]', "mnist_live": '[data-testid="stImage"] img',
+        "pretrained": '[data-testid="stImage"] img'}
+
+
+@pytest.fixture
+def projector(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _open(page, url):
+    page.goto(url)
+    wait_rendered(page, timeout_ms=150_000)    # a first visit starts the training workers
+    page.wait_for_timeout(1500)
+    wait_rendered(page, timeout_ms=150_000)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_presenter_mode_at_1280x720_shows_the_main_figure_on_the_first_screen(app_url, projector, name):
+    from tests.browser import SHOTS
+    page = projector
+    _open(page, f"{app_url}/{PAGES[name]}?presenter=1")
+    main = page.wait_for_selector(MAIN[name], timeout=90_000, state="visible")
+    page.wait_for_timeout(1000)
+    assert not page_exceptions(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stToolbar"]').is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"presenter_{name}.png"), full_page=False)
+    box = main.bounding_box()
+    shown = min(box["height"], 360)                        # all of it, or at least 360 px of it
+    assert box["y"] + shown <= 720, f"{name}: main figure at y = {box['y']:.0f}, {box['height']:.0f} px tall"
+    size = page.evaluate("() => getComputedStyle(document.querySelector('.stApp p')).fontSize")
+    assert float(size.rstrip("px")) >= 20                  # 1.3rem, against Streamlit's 16 px
+
+
+def test_keys_p_and_s_play_pause_and_step_the_toy_run(app_url, projector):
+    page = projector
+    _open(page, f"{app_url}/toy_gan?presenter=1")
+    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
+    start = iteration_shown(page)
+    page.keyboard.press("s")
+    page.wait_for_function("n => [...document.querySelectorAll('[data-testid=\"stMetricValue\"], .stat-value')]"
+                           ".some(e => e.innerText.replace(/,/g, '') == String(n))", arg=start + 1, timeout=30_000)
+    page.keyboard.press("p")
+    page.get_by_role("button", name=re.compile("Pause")).wait_for(timeout=30_000)
+    page.wait_for_timeout(2000)
+    page.keyboard.press("p")
+    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=30_000)
+    assert iteration_shown(page) > start + 1
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_the_camera_button_saves_the_figure_as_png_or_svg_under_a_telling_name(app_url, projector, fmt):
+    page = projector
+    _open(page, f"{app_url}/toy_gan")
+    if fmt == "svg":
+        page.get_by_text("SVG", exact=True).click()
+        wait_rendered(page)
+        page.wait_for_timeout(1000)
+    chart = page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
+    chart.hover()
+    button = chart.wait_for_selector('.modebar-btn[data-title^="Download plot"]', state="attached")
+    with page.expect_download(timeout=60_000) as info:
+        button.click(force=True)
+    download = info.value
+    assert re.fullmatch(rf"gan-lab_toy-gan_seed0_it\d+_figure1\.{fmt}", download.suggested_filename)
+    data = open(download.path(), "rb").read()
+    width = chart.bounding_box()["width"]
+    if fmt == "png":
+        img = Image.open(io.BytesIO(data))
+        assert img.format == "PNG" and abs(img.width - 2 * width) <= 4      # twice the shown size
+    else:
+        text = data.decode()
+        assert text.lstrip().startswith("<svg") and "D*(x)" in text
