@@ -10,12 +10,13 @@ import re
 import pytest
 from PIL import Image
 
-from tests.browser import iteration_shown, page_exceptions, wait_rendered
+from tests.browser import LIVE_CHART, iteration_shown, live_chart_frame, page_exceptions, wait_rendered
 from tests.test_browser import PAGES
 
-# what each page shows first: its main figure (a Plotly chart or an image), or for Home its formulas
-MAIN = {"home": '[data-testid="stMarkdown"] .katex, .katex', "toy_gan": '[data-testid="stPlotlyChart"]',
-        "toy_2d": '[data-testid="stPlotlyChart"]', "generator_costs": '[data-testid="stPlotlyChart"]',
+# what each page shows first: its main figure (a Plotly chart, live ones in their own frame, or an
+# image), or for Home its formulas
+MAIN = {"home": '[data-testid="stMarkdown"] .katex, .katex', "toy_gan": LIVE_CHART, "toy_2d": LIVE_CHART,
+        "generator_costs": LIVE_CHART,
         "divergences": '[data-testid="stPlotlyChart"]', "mnist_live": '[data-testid="stImage"] img',
         "pretrained": '[data-testid="stImage"] img'}
 
@@ -57,7 +58,7 @@ def test_presenter_mode_at_1280x720_shows_the_main_figure_on_the_first_screen(ap
 def test_keys_p_and_s_play_pause_and_step_the_toy_run(app_url, projector):
     page = projector
     _open(page, f"{app_url}/toy_gan?presenter=1")
-    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
+    live_chart_frame(page)
     start = iteration_shown(page)
     page.keyboard.press("s")
     page.wait_for_function("n => [...document.querySelectorAll('[data-testid=\"stMetricValue\"], .stat-value')]"
@@ -78,7 +79,8 @@ def test_the_camera_button_saves_the_figure_as_png_or_svg_under_a_telling_name(a
         page.get_by_text("SVG", exact=True).click()
         wait_rendered(page)
         page.wait_for_timeout(1000)
-    chart = page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
+    frame = live_chart_frame(page)           # Figure 1 draws in its own frame (ui.live_chart)
+    chart = frame.wait_for_selector('.js-plotly-plot', timeout=60_000)
     chart.hover()
     button = chart.wait_for_selector('.modebar-btn[data-title^="Download plot"]', state="attached")
     with page.expect_download(timeout=60_000) as info:
@@ -86,7 +88,7 @@ def test_the_camera_button_saves_the_figure_as_png_or_svg_under_a_telling_name(a
     download = info.value
     assert re.fullmatch(rf"gan-lab_toy-gan_seed0_it\d+_figure1\.{fmt}", download.suggested_filename)
     data = open(download.path(), "rb").read()
-    width = chart.bounding_box()["width"]
+    width = page.locator(LIVE_CHART).first.bounding_box()["width"]
     if fmt == "png":
         img = Image.open(io.BytesIO(data))
         assert img.format == "PNG" and abs(img.width - 2 * width) <= 4      # twice the shown size
