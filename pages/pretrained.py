@@ -98,7 +98,7 @@ conditional = is_conditional(config)
 # ---- samples: new per click, each set reproducible from its seed
 st.subheader(MODEL_LABELS[config.kind])
 cols = st.columns([1, 1, 4])
-if cols[0].button("New samples", key=f"{NS}.new", type="primary", width="stretch", icon=":material/casino:"):
+if cols[0].button("New samples", key=f"{NS}.new", type="primary", width="stretch"):
     ss[f"{NS}.seed"] += 1
 cols[1].number_input("sample seed", 0, 2**31 - 1, key=f"{NS}.seed")
 if cols[2].button("Continue training on the live page", key=f"{NS}.continue", icon=":material/play_arrow:"):
