@@ -73,6 +73,8 @@ def page_seed(page, url: str, seed: int, limit: float) -> dict:
     box.fill(str(seed))
     box.press("Enter")
     wait_rendered(page)
+    if page.get_by_label("seed").input_value() != str(seed):
+        raise RuntimeError(f"the seed box did not take seed {seed}")
     page.get_by_role("button", name="Reset", exact=True).click()
     wait_rendered(page)
     page.get_by_role("button", name="Start").click()
