@@ -10,7 +10,8 @@ without Streamlit: the clock starts at ``play()`` and reads the meter's report f
 snapshot every 0.25 s. page: the real app in a Streamlit server, driven in headless Chromium:
 set the seed in the sidebar, Reset, press Start, then read the page's own "confident digits"
 number every 0.5 s. A seed that does not get there within ``--limit`` seconds counts as the
-limit (and is marked). Prints one JSON line per seed and one summary line (medians).
+limit (and is marked). Also given: the time from which the share stayed above each threshold
+(the classifier can be sure of a few early blobs before there are digits). Prints one JSON line per seed and one summary line (medians).
 """
 from __future__ import annotations
 
@@ -30,18 +31,31 @@ THRESHOLDS = (0.5, 0.8)
 
 
 def _first_times(read, limit: float, every: float) -> dict:
-    """Poll read() -> confident share or None until both thresholds are met or time runs out."""
-    t0, found, last = time.perf_counter(), {}, None
-    while time.perf_counter() - t0 < limit and len(found) < len(THRESHOLDS):
-        share = read()
-        elapsed = time.perf_counter() - t0
-        if share is not None:
-            last = share
-            for th in THRESHOLDS:
-                if th not in found and share >= th:
-                    found[th] = round(elapsed, 1)
+    """Poll read() -> (confident share, FID) or None until time runs out (or both thresholds are held).
+
+    ``s_to_50``: the first report >= 50 %. Early in a run the classifier can be sure of a few
+    blobs that are not yet digits, and the share can fall back, so ``s_to_50_held`` is also given:
+    the first report from which every later one in the window stayed >= 50 % (None if the last
+    one was below). ``fid_at_50`` etc.: the FID the meter showed with that first report.
+    """
+    t0, readings = time.perf_counter(), []
+    while time.perf_counter() - t0 < limit:
+        got = read()
+        if got is not None and (not readings or readings[-1][1:] != got):
+            readings.append((round(time.perf_counter() - t0, 1), *got))
+        if readings and readings[-1][1] >= max(THRESHOLDS) and len(readings) >= 3 \
+                and all(r[1] >= max(THRESHOLDS) for r in readings[-3:]):
+            break                            # the top threshold held for three reports: done
         time.sleep(every)
-    return {f"s_to_{int(th * 100)}": found.get(th) for th in THRESHOLDS} | {"last_share": last}
+    out = {}
+    for th in THRESHOLDS:
+        key = f"s_to_{int(th * 100)}"
+        first = next((r for r in readings if r[1] >= th), None)
+        out[key], out[f"fid_at_{int(th * 100)}"] = (first[0], first[2]) if first else (None, None)
+        below = [i for i, (_, x, _) in enumerate(readings) if x < th]
+        held = (below[-1] + 1) if below else 0
+        out[key + "_held"] = readings[held][0] if held < len(readings) else None
+    return out | {"last_share": readings[-1][1] if readings else None, "readings": len(readings)}
 
 
 def headless_seed(pool, seed: int, limit: float, shows: str) -> dict:
@@ -55,7 +69,7 @@ def headless_seed(pool, seed: int, limit: float, shows: str) -> dict:
         def read():
             snap = handle.view().snapshot
             q = snap["quality"] if snap else None
-            return q["report"]["confident_share"] if q and q["report"] else None
+            return (q["report"]["confident_share"], round(q["report"]["fid"], 1)) if q and q["report"] else None
 
         out = _first_times(read, limit, 0.25)
         out["iteration"] = handle.view().snapshot["iteration"]
@@ -82,9 +96,10 @@ def page_seed(page, url: str, seed: int, limit: float) -> dict:
     def read():
         try:
             m = re.match(r"(\d+)\s*%", metric_value(page, "confident digits"))
-        except Exception:  # noqa: BLE001  mid-redraw
+            fid = metric_value(page, "FID") if m else None
+        except Exception:  # noqa: BLE001  mid-redraw, or the quality panel not drawn yet
             return None
-        return int(m.group(1)) / 100 if m else None
+        return (int(m.group(1)) / 100, float(fid.replace(",", ""))) if m else None
 
     out = _first_times(read, limit, 0.5)
     out["iteration"] = metric_value(page, "iteration")
@@ -96,10 +111,10 @@ def page_seed(page, url: str, seed: int, limit: float) -> dict:
 def summary(rows: list[dict], limit: float) -> dict:
     out = {}
     for th in THRESHOLDS:
-        key = f"s_to_{int(th * 100)}"
-        xs = [r[key] if r[key] is not None else limit for r in rows]
-        out[key] = {"median": statistics.median(xs), "min": min(xs), "max": max(xs),
-                    "not_reached": sum(r[key] is None for r in rows)}
+        for key in (f"s_to_{int(th * 100)}", f"s_to_{int(th * 100)}_held"):
+            xs = [r[key] if r[key] is not None else limit for r in rows]
+            out[key] = {"median": statistics.median(xs), "min": min(xs), "max": max(xs),
+                        "not_reached": sum(r[key] is None for r in rows)}
     return out
 
 
