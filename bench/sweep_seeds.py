@@ -149,8 +149,10 @@ def sweep(args) -> None:
             print(f"done {job}", file=sys.stderr, flush=True)
 
 
-def summarise(path: Path, seconds_at: dict[str, int] | None = None) -> list[dict]:
-    """Per (setting, generator) and count: median and range over seeds of FID, confident, min class."""
+def summarise(path: Path, seconds: tuple = SECONDS) -> list[dict]:
+    """Per (setting, generator) and count: median and range over seeds of FID, confident, min class.
+
+    The counts are labelled with ``seconds`` (one per count, in order), or by themselves (no seconds)."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     runs = [r for r in rows if "setting" in r]
     rate = next((r for r in reversed(rows) if r.get("rate") == "current"), None)
@@ -166,16 +168,18 @@ def summarise(path: Path, seconds_at: dict[str, int] | None = None) -> list[dict
                 for key in ("fid", "confident", "min_class"):
                     xs = [v[key] for v in vals]
                     stat[key] = (statistics.median(xs), min(xs), max(xs))
-                entry["at"][SECONDS[i] if len(counts) == len(SECONDS) else n] = {"iterations": n, **stat}
+                entry["at"][seconds[i] if len(counts) == len(seconds) else n] = {"iterations": n, **stat}
             table.append(entry)
     return table
 
 
 def print_table(args) -> None:
-    table = summarise(Path(args.out))
+    labels = tuple(int(x) for x in args.seconds.split(",") if x)
+    table = summarise(Path(args.out), labels)
     secs = sorted({s for e in table for s in e["at"]})
-    print("| setting | G sampled | seeds | " + " | ".join(f"FID at {s} s" for s in secs) + " | "
-          + " | ".join(f"confident at {s} s" for s in secs) + f" | smallest class at {secs[-1]} s |")
+    unit = " s" if labels else " it"
+    print("| setting | G sampled | seeds | " + " | ".join(f"FID at {s}{unit}" for s in secs) + " | "
+          + " | ".join(f"confident at {s}{unit}" for s in secs) + f" | smallest class at {secs[-1]}{unit} |")
     print("|" + "---|" * (3 + 2 * len(secs) + 1))
     for e in sorted(table, key=lambda e: e["at"][secs[-1]]["fid"][0]):
         fid = [f"**{a['fid'][0]:.0f}** ({a['fid'][1]:.0f}–{a['fid'][2]:.0f})" for a in (e["at"][s] for s in secs)]
@@ -208,6 +212,7 @@ def main(argv=None) -> None:
     t = sub.add_parser("table", help="medians (min–max) per candidate as Markdown")
     t.add_argument("--out", default=str(RESULTS))
     t.add_argument("--json", action="store_true")
+    t.add_argument("--seconds", default="15,30,60", help="what the counts stand for ('' : label by iterations)")
     a = p.parse_args(argv)
     if a.command == "rate":
         rows = measure_rate(a)

@@ -249,3 +249,16 @@ def test_live_run_draws_and_scores_the_generator_it_shows():
         run.apply({"shows": "both"})
     with pytest.raises(ValueError, match="shows"):
         MnistRun({"model": "cgan", "shows": "nope", "train": {"batch_size": 8}})
+
+
+def test_live_quality_meter_scores_often_early_in_a_run_then_every_15_s():
+    from gan_core.mnist.live import QUALITY_EARLY_EVERY_S, QUALITY_EARLY_S, QUALITY_EVERY_S, MnistRun
+    run = MnistRun({"model": "cgan", "seed": 0, "train": {"batch_size": 8}})
+    assert run.quality is None and run.quality_due == QUALITY_EARLY_EVERY_S   # the first score after 3 s of training
+    run.train_seconds = QUALITY_EARLY_EVERY_S                                  # as if 3 s had been trained
+    run.train(0.01)
+    assert run.quality is not None and run.quality["train_seconds"] >= QUALITY_EARLY_EVERY_S
+    assert run.quality_due == pytest.approx(run.train_seconds + QUALITY_EARLY_EVERY_S)
+    run.train_seconds = QUALITY_EARLY_S + 1                                    # past the early phase
+    run.train(0.01)
+    assert run.quality_due == pytest.approx(run.train_seconds + QUALITY_EVERY_S)
