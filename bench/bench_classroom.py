@@ -36,7 +36,7 @@ from pathlib import Path
 
 from gan_core.live.pool import RUN_TTL_S
 from gan_core.live.procinfo import cpu_seconds, rss_bytes
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, wait_rendered
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, button_name, free_port, start_server, wait_rendered
 
 # After the tabs close, runs pause within ~13 s and end (memory freed) after the run TTL.
 AFTER_CLOSE_S = float(os.environ.get("GAN_LAB_RUN_TTL") or RUN_TTL_S) + 20.0
@@ -160,14 +160,14 @@ def ready(page) -> str | None:
     """Wait until the page shows its Play/Start button, install the sampler; the error text if it never did."""
     try:
         wait_rendered(page, 180_000)
-        page.get_by_role("button", name=PLAY[page.kind][1], exact=True).wait_for(timeout=180_000)
+        page.get_by_role("button", name=button_name(PLAY[page.kind][1])).wait_for(timeout=180_000)
     except Exception as e:  # noqa: BLE001  a benchmark reports, it does not stop
         return f"page never ready: {str(e).splitlines()[0]}"
     return None
 
 
 def press(page) -> str | None:
-    button = page.get_by_role("button", name=PLAY[page.kind][1], exact=True)
+    button = page.get_by_role("button", name=button_name(PLAY[page.kind][1]))
     try:
         if button.is_disabled(timeout=5_000):
             return f"{PLAY[page.kind][1]} is disabled (run state {state(page)})"
@@ -213,7 +213,7 @@ def scenario_one(browser, url: str, server: int, seconds: float, kinds=("toy", "
              "ws_kib_s": (page.ws_bytes[0] - b0) / 1024 / (time.time() - t0)}
         if kind == "toy":
             r["k_latency_s"] = slider_latencies(page)
-        page.get_by_role("button", name="Pause", exact=True).click()
+        page.get_by_role("button", name=button_name("Pause")).click()
         wait_rendered(page)
         ctx.close()
         res[kind] = r

@@ -21,7 +21,7 @@ import time
 import torch
 
 from bench.bench_toy2d import core_loop
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LIVE_CHART, free_port, start_server, wait_rendered
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LIVE_CHART, button_name, free_port, start_server, wait_rendered
 
 _STAT = """(label) => {
     for (const el of document.querySelectorAll('[data-testid="stMetric"], [data-stat]')) {
@@ -72,7 +72,7 @@ def main():
             page.goto(f"http://127.0.0.1:{port}/toy_2d")
             wait_rendered(page)
             page.locator(LIVE_CHART).nth(1).wait_for(timeout=120_000)
-            page.get_by_role("button", name="Play", exact=True).click()
+            page.get_by_role("button", name=button_name("Play")).click()
             time.sleep(args.seconds)
             rates = []
             while len(rates) < 5:

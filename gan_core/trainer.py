@@ -12,6 +12,7 @@ noise gives ``(z,)`` or ``(z, labels)``. Extra tensors are passed to G and D as 
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
@@ -110,6 +111,8 @@ class GANTrainer:
         self._history_chunks: list[np.ndarray] = []   # (n, 1 + len(METRICS)) float64 blocks
         self._history_cache: dict | None = None
         self.divergence: dict | None = None
+        # dropout in D draws its masks from torch's global generator, not from self.gen
+        self._d_dropout = any(isinstance(m, nn.Dropout) and m.p > 0 for m in self.D.modules())
 
     def _make_optimizers(self, c: TrainConfig):
         if self.kernel is not None:  # one flat tensor per net: a fused step is one call
@@ -156,8 +159,9 @@ class GANTrainer:
             return loss, d_real, d_fake, gn
         with torch.no_grad():
             fake = self.G(*noise)
-        logits_real = self.D(self._augment(real[0]), *real[1:])
-        logits_fake = self.D(self._augment(fake), *noise[1:])  # fake is detached: only D learns here
+        with self._dropout_rng():
+            logits_real = self.D(self._augment(real[0]), *real[1:])
+            logits_fake = self.D(self._augment(fake), *noise[1:])  # fake is detached: only D learns here
         loss = discriminator_loss(logits_real, logits_fake)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
@@ -181,7 +185,8 @@ class GANTrainer:
             return loss, d_fake, gn
         self.D.requires_grad_(False)  # gradients flow through D into G, not into D
         try:
-            logits = self.D(self._augment(self.G(*noise)), *noise[1:])  # G learns through the augmentation
+            with self._dropout_rng():
+                logits = self.D(self._augment(self.G(*noise)), *noise[1:])  # G learns through the augmentation
             loss = generator_loss(self.config.generator_cost, logits)
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
@@ -193,6 +198,20 @@ class GANTrainer:
         self.opt_g.step()
         self.g_steps += 1
         return loss, d_fake, gn
+
+    @contextmanager
+    def _dropout_rng(self):
+        """Around a pass through a D with dropout: torch's global generator, seeded from the run's
+        seed and step counters (and put back afterwards), so the masks, and the whole run, follow
+        from the seed alone; a rollback or a resume replays them exactly. Nets without dropout
+        (every other model) are untouched."""
+        if not self._d_dropout:
+            yield
+            return
+        devices = [self.device.index or 0] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed((self.config.seed * 1_000_003 + self.d_steps * 7_919 + self.g_steps) % 2**62)
+            yield
 
     def _augment(self, x: torch.Tensor) -> torch.Tensor:
         """D sees real and fake images through the same random augmentation (DiffAugment)."""

@@ -8,7 +8,7 @@ import streamlit as st
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy2d.data import COVERAGE_RADIUS, preset
 from ui.frame import use_navigation
-from ui.presenter import aside, image_config, present, presenter_toggle
+from ui.presenter import image_config, present, presenter_toggle
 from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
                      toy_buttons)
 from ui.live_chart import live_chart
@@ -87,8 +87,7 @@ if toy_buttons(NS, view):
     if reset():
         ss[f"{NS}.message"] = ("info", "New run from the seed.")
     st.rerun()
-with aside("layers"):
-    layers = layer_controls(NS)
+layers = layer_controls(NS)
 
 
 @st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)

@@ -70,6 +70,12 @@ def wait_rendered(page, timeout_ms: int = 60_000) -> None:
         timeout=timeout_ms)
 
 
+def button_name(label: str) -> re.Pattern:
+    """A button's accessible name: its label, then the keyboard shortcut Streamlit names in it, if any
+    ("Play Shortcut P"; Play / Pause carry P, a step button S)."""
+    return re.compile(rf"^{re.escape(label)}( Shortcut \S+)?$")
+
+
 def page_exceptions(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
 

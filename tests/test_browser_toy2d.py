@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from tests.browser import (iteration_shown, live_chart_frame, metric_value, page_exceptions, screenshot, wait_for_iteration,
+from tests.browser import (button_name, iteration_shown, live_chart_frame, metric_value, page_exceptions, screenshot, wait_for_iteration,
                            wait_rendered)
 
 _FIGURE = """() => {
@@ -33,17 +33,17 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
     page.locator('[data-stat="iteration"]').first.wait_for(timeout=60_000)
     live_chart_frame(page)
     wait_rendered(page)
-    if page.get_by_role("button", name="Play", exact=True).is_disabled():
+    if page.get_by_role("button", name=button_name("Play")).is_disabled():
         # The server's first run can end before it is read when the worker processes start slowly
         # (a cold start longer than the pool's heartbeat timeout, on a loaded machine): a new run.
-        page.get_by_role("button", name="Reset", exact=True).click()
-        page.get_by_role("button", name="Play", exact=True).and_(page.locator(":enabled")).wait_for(timeout=60_000)
+        page.get_by_role("button", name=button_name("Reset")).click()
+        page.get_by_role("button", name=button_name("Play")).and_(page.locator(":enabled")).wait_for(timeout=60_000)
         wait_rendered(page)
     screenshot(page, "toy2d_loaded")
     assert iteration_shown(page) == 0
     before = _figure(page)
     assert {"D(x)", "D = ½", "G(z) manifold", "real x ~ p_data", "fake G(z)", "−∂cost/∂x"} <= set(before["traces"])
-    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name=button_name("Play")).click()
     assert wait_for_iteration(page, 1500, timeout_s=60) >= 1500
     time.sleep(1.0)
     during = _figure(page)
@@ -53,8 +53,8 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
         return d && d.querySelector('.heatmaplayer image') && d.querySelectorAll('.scatterlayer .point').length > 500; }""",
                            timeout=30_000)
     screenshot(page, "toy2d_playing")
-    page.get_by_role("button", name="Pause", exact=True).click()
-    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)
+    page.get_by_role("button", name=button_name("Pause")).click()
+    page.get_by_role("button", name=button_name("Play")).wait_for(timeout=60_000)
     wait_rendered(page)
     # A browser that lags behind (a loaded machine) may still draw older states after Pause: the
     # number must come to rest and then stay (AppTest checks the run itself stops at once).

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.browser import metric_value, page_exceptions, screenshot, wait_rendered
+from tests.browser import button_name, metric_value, page_exceptions, screenshot, wait_rendered
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "generator_costs.py")
 
@@ -131,7 +131,7 @@ def test_race_runs_live_in_chromium(app_url, browser_page):
             return -1
 
     def click_until(button, done, timeout=60, settle=True):
-        page.get_by_role("button", name=button, exact=True).click()
+        page.get_by_role("button", name=button_name(button)).click()
         deadline = time.time() + timeout
         while time.time() < deadline and not done():
             time.sleep(0.3)
@@ -140,7 +140,7 @@ def test_race_runs_live_in_chromium(app_url, browser_page):
             wait_rendered(page)
 
     click_until("Play", lambda: iteration() >= 50, settle=False)
-    click_until("Pause", lambda: page.get_by_role("button", name="Play", exact=True).count() == 1)
+    click_until("Pause", lambda: page.get_by_role("button", name=button_name("Play")).count() == 1)
     click_until("Reset", lambda: iteration() == 0)
     for target in (100, 200):  # exactly 200 iterations: the seeded comparison of tests/test_costs.py
         click_until("Step 100 iterations", lambda: iteration() == target)

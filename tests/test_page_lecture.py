@@ -131,7 +131,7 @@ def test_the_csv_export_holds_every_row_and_metric_up_to_the_named_iteration():
     for _ in range(3):
         button(at, "One iteration").click().run()
     labels = [d.proto.label for d in at.get("download_button")]
-    assert labels == ["Losses per iteration (CSV)", "JS and |D − D*| per snapshot (CSV)"]
+    assert labels == ["Losses per iteration (CSV)", "JS and |D − D*| per snapshot (CSV)", "Figure 1 over the run (GIF)"]
     assert export_name("toy-gan", 0, 3, "losses") == "gan-lab_toy-gan_seed0_it3_losses.csv"
     run = at.session_state["toy.run"]
     run.do("iteration")                                   # the run goes on after the button was drawn
