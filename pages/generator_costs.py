@@ -95,7 +95,8 @@ active = view.state in ("playing", "waiting")
 
 cols = st.columns(3)
 cols[0].button("Pause" if active else "Play", icon=":material/pause:" if active else ":material/play_arrow:",
-               key=f"{NS}.play", type="primary", width="stretch", on_click=play_or_pause, args=(NS, active),
+               key=f"{NS}.pause" if active else f"{NS}.play", type="primary", width="stretch",  # a key per label
+               on_click=play_or_pause, args=(NS, active),
                disabled=view.state == "ended", shortcut="P")
 cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch", on_click=act, args=(NS, "step", 100),
                shortcut="S")

@@ -154,8 +154,8 @@ def toggle_play(pause: bool):
 
 cols = st.columns([1, 1, 1, 1, 2])
 active = view.state in ("playing", "waiting")
-cols[0].button("Pause" if active else "Start", key=f"{NS}.play", type="primary", width="stretch",
-               icon=":material/pause:" if active else ":material/play_arrow:", on_click=toggle_play,
+cols[0].button("Pause" if active else "Start", key=f"{NS}.pause" if active else f"{NS}.play", type="primary",
+               width="stretch", icon=":material/pause:" if active else ":material/play_arrow:", on_click=toggle_play,
                args=(active,), disabled=view.state == "ended", shortcut="P")
 cols[1].button("One step", key=f"{NS}.one", width="stretch", on_click=act, args=(NS, "iteration"),
                help="one iteration: k D steps + 1 G step", shortcut="S")

@@ -62,7 +62,7 @@ def test_play_advances_and_pause_stops(at):
     run = at.session_state["costs.run"]
     assert not at.exception and run.view().state == "playing"
     wait_until(lambda: race(at)["iteration"], lambda n: n > 0, timeout=30)
-    at.button(key="costs.play").click().run()
+    at.button(key="costs.pause").click().run()
     assert run.view().state == "paused"
 
 

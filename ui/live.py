@@ -127,7 +127,9 @@ def toy_buttons(ns: str, view) -> bool:
     to optimum, Reset. Returns True when Reset was pressed (the page makes its new run)."""
     cols = st.columns(6)
     active = view.state in ("playing", "waiting")
-    cols[0].button("Pause" if active else "Play", key=f"{ns}.play", type="primary",
+    # one key per label: with a keyboard shortcut on the button, Streamlit may deliver a click twice,
+    # and a second "Pause" click must not land on the "Play" button drawn after the first
+    cols[0].button("Pause" if active else "Play", key=f"{ns}.pause" if active else f"{ns}.play", type="primary",
                    icon=":material/pause:" if active else ":material/play_arrow:",
                    width="stretch", on_click=play_or_pause, args=(ns, active), disabled=view.state == "ended",
                    shortcut="P")
