@@ -196,7 +196,8 @@ def live():
     report = q["report"] if q else None
     rates = ticker.rates() if view.playing else None
     grid, numbers = (st.container(), st.container())[::-1 if not presenting else 1]  # the projector: grid first
-    grid.image(snap["grid_png"], caption="G(fixed noise)" + (": row r is class r" if snap["conditional"] else ""),
+    grid.image(snap["grid_png"], caption=f"{SHOWS[snap['shows']]} on the fixed noise"
+                                         + (": row r is class r" if snap["conditional"] else ""),
                width=360 if presenting else "content")
     numbers.markdown(stat_row_html([
         ("iteration", f"{snap['iteration']:,}", None, None),
