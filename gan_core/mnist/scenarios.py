@@ -86,6 +86,7 @@ def play(s: Scenario, chunk: int = 20) -> tuple[dict, str | None, float]:
     while run.trainer.iteration < s.iterations:
         try:
             run.trainer.train(min(chunk, s.iterations - run.trainer.iteration))
+            run.follow_g()   # the averaged G the page shows and scores follows G, as when the page trains
         except TrainingDiverged as e:
             message = str(e)
             break
