@@ -118,10 +118,28 @@ def descendants(root: int) -> list[int]:
     return out
 
 
+BROWSER_NICE = 0   # --browser-nice: also the nice value of the browser processes' scheduling groups
+
+
+def lower_browser(pids: list[int]) -> None:
+    """Linux puts each session in its own scheduling group (autogroup) and shares the CPU between
+    groups evenly, whatever a process's nice value: Chromium's processes start sessions of their
+    own, so next to one server they get about half the machine. A group's nice value
+    (/proc/PID/autogroup) is what lowers them."""
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/autogroup", "w") as f:
+                f.write(str(BROWSER_NICE))
+        except OSError:
+            pass   # gone, or a kernel without autogroups: the process nice still applies
+
+
 def proc_sample(server: int) -> dict:
     """CPU seconds and RSS of the server, its workers (descendants) and the browser (the rest of our tree)."""
     workers = descendants(server)
     browser = [p for p in descendants(os.getpid()) if p != server and p not in workers]
+    if BROWSER_NICE:
+        lower_browser(browser)
     with open("/proc/stat") as f:
         j = [int(x) for x in f.readline().split()[1:]]
     return {"t": time.time(), "machine_cpu": (sum(j) - j[3] - j[4]) / os.sysconf("SC_CLK_TCK"), "server_cpu": cpu_seconds(server), "server_rss": rss_bytes(server),
@@ -207,6 +225,7 @@ def scenario_one(browser, url: str, server: int, seconds: float, kinds=("toy", "
         ready(page)
         press(page)
         time.sleep(8.0 if kind == "mnist" else 3.0)  # warm-up: first chunks, first redraws
+        proc_sample(server)                           # (with --browser-nice: lowers the tab's processes)
         a, t0, b0 = proc_sample(server), time.time(), page.ws_bytes[0]
         time.sleep(seconds)
         r = {**read_log(page, t0, time.time()), "cpu": cpu_share(a, proc_sample(server)),
@@ -239,7 +258,7 @@ def slider_latencies(page, moves: int = 5) -> list[float]:
 
 # ---- scenario "class"
 def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n_mnist: int,
-                   stagger: bool = False, newcomer_browser=None) -> dict:
+                   stagger: bool = False, newcomer_launch=None) -> dict:
     kinds = [k for *_, k in sorted([(i / n_toy, 0, "toy") for i in range(n_toy)] +  # toy, toy, mnist, toy, ...
                                    [((j + 0.5) / n_mnist, 1, "mnist") for j in range(n_mnist)])]
     # The lecturer opens the toy page before the class (that first visit starts the worker processes).
@@ -268,8 +287,10 @@ def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n
     rows = [{"student": i + 1, "page": p.kind, **read_log(p, t0, t1), "problem": problem}
             for i, ((_, p), problem) in enumerate(zip(students, problems))]
     n_adm = sum(r["state"] == "playing" for r in rows)
-    # the 13th student: the home page (in a browser of their own when given: their own machine)
-    ctx13, home = open_student(newcomer_browser or browser, url, None)
+    # the 13th student: the home page (in a browser of their own when given: their own machine,
+    # started now, so that it is not lowered with the class's browsers)
+    newcomer = newcomer_launch() if newcomer_launch else None
+    ctx13, home = open_student(newcomer or browser, url, None)
     th = time.perf_counter()
     home.goto(url + "/", timeout=180_000)
     wait_rendered(home, 180_000)
@@ -277,6 +298,8 @@ def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n
     during = proc_sample(server)
     for ctx, _ in students + [(ctx13, home)]:
         ctx.close()
+    if newcomer:
+        newcomer.close()
     t_close, idle_after, after_trace = time.time(), None, [proc_sample(server)]
     while time.time() - t_close < AFTER_CLOSE_S:
         time.sleep(1.0)
@@ -387,6 +410,8 @@ def main(argv=None) -> dict:
     (ROOT / "artifacts").mkdir(exist_ok=True)
     if args.ray:
         os.environ["GAN_LAB_RAY_ADDRESS"] = args.ray
+    global BROWSER_NICE
+    BROWSER_NICE = args.browser_nice
     res = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "args": vars(args), "cores": CORES,
            "backend": f"ray {args.ray}" if args.ray else "local workers", "load_avg_start": os.getloadavg()}
     ref = {"before": headless(args.headless_seconds)}
@@ -403,12 +428,10 @@ def main(argv=None) -> dict:
             if args.scenario in ("class", "all"):
                 # With the class's browsers niced (standing in for the students' own machines), the
                 # newcomer opens the home page in a Chromium of their own at normal priority.
-                newcomer = (pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+                newcomer = ((lambda: pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS))
                             if args.browser_nice else None)
                 res["class"] = scenario_class(browser, url, server.pid, args.seconds or 30.0, args.toy, args.mnist,
                                               args.stagger, newcomer)
-                if newcomer:
-                    newcomer.close()
             browser.close()
     finally:
         server.terminate()

@@ -5,15 +5,17 @@
 The live pages redraw their main figure about 4 times a second; every redraw ships the figure as
 JSON and Plotly re-renders it in the browser, on the student's machine (on the class benchmark's
 machine: the same 2 cores as the workers). This measures that cost for the 1-D toy page's figure,
-drawn two ways from the same sequence of snapshots of a real run:
+drawn from the same sequence of snapshots of a real run in four ways:
 
 - "every grid point": the core's 401-point grid in float64, the y-axis top following the curves;
 - "thinned": what the page draws (``ui.toy_figures.DRAW_POINTS`` points in float32, a y-axis top
-  that only moves in steps).
+  that only moves in steps);
 
-Chromium (headless, Debian's) loads plotly.js from the installed plotly package and applies the
-figures with ``Plotly.react`` (what Streamlit's chart element does on an update), waiting for the
-next frame after each so style, layout and paint are counted. Rounds alternate the two ways.
+and each either mounted afresh on every update (a new chart drawn by ``Plotly.newPlot``: what
+``st.plotly_chart`` amounts to for a changed figure) or updated in place (``Plotly.react`` on the
+drawn chart: what ``ui.live_chart`` does). Chromium (headless, Debian's) loads plotly.js from the
+installed plotly package, waiting for the next frame after each update so style, layout and paint
+are counted. Rounds alternate the ways; the first way is the reference of the ratio.
 Reported per update: wall ms in the page, Chromium's CPU ms (all its processes, from /proc), and
 the JSON size. Never asserts anything.
 """
@@ -38,12 +40,24 @@ from ui.toy_figures import paper_figure
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
-APPLY = """async ([specs]) => {
-  const el = document.getElementById('fig');
+# In place: what ui.live_chart does on a redraw (Plotly.react on the drawn chart). Mounted afresh:
+# what st.plotly_chart amounts to when the figure changed (a new chart element each redraw: the old
+# one removed, the new one drawn from scratch by Plotly.newPlot).
+APPLY = """async ([specs, fresh]) => {
   const t0 = performance.now();
   for (const s of specs) {
     const f = JSON.parse(s);
-    await Plotly.react(el, f.data, f.layout, {responsive: true});
+    let el = document.getElementById('fig');
+    if (fresh) {
+      Plotly.purge(el);
+      const div = document.createElement('div');
+      div.id = 'fig'; div.style.cssText = el.style.cssText;
+      el.replaceWith(div);
+      el = div;
+      await Plotly.newPlot(el, f.data, f.layout, {responsive: true});
+    } else {
+      await Plotly.react(el, f.data, f.layout, {responsive: true});
+    }
     await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   }
   return performance.now() - t0;
@@ -67,9 +81,12 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args(argv)
     snaps = snapshots(a.updates)
-    ways = {"every grid point (401, float64)": [pio.to_json(paper_figure(*s, points=None), validate=False)
-                                                for s in snaps],
-            "thinned (as drawn)": [pio.to_json(paper_figure(*s), validate=False) for s in snaps]}
+    full = [pio.to_json(paper_figure(*s, points=None), validate=False) for s in snaps]
+    thin = [pio.to_json(paper_figure(*s), validate=False) for s in snaps]
+    ways = {"every grid point (401, float64), mounted afresh": (full, True),
+            "every grid point, updated in place": (full, False),
+            "thinned (as drawn), mounted afresh": (thin, True),
+            "thinned, updated in place (the live pages)": (thin, False)}
     from playwright.sync_api import sync_playwright
     res = {w: {"wall_ms": [], "cpu_ms": []} for w in ways}
     with sync_playwright() as pw:
@@ -78,17 +95,18 @@ def main(argv=None) -> None:
         page.set_content("<html><body><div id='fig' style='width:1100px;height:520px'></div></body></html>")
         page.add_script_tag(path=str(PLOTLY_JS))
         tree = lambda: [p for p in descendants(os.getpid())]  # noqa: E731  Chromium's processes
-        for w, specs in ways.items():  # warm-up: first plots, JIT
-            page.evaluate(APPLY, [specs[:5]])
+        for w, (specs, fresh) in ways.items():  # warm-up: first plots, JIT
+            page.evaluate(APPLY, [specs[:5], fresh])
         for r in range(a.rounds):
-            order = list(ways) if r % 2 == 0 else list(reversed(ways))
+            order = list(ways) if r % 2 == 0 else list(reversed(list(ways)))
             for w in order:
                 procs = tree()
                 c0 = sum(cpu_seconds(p) for p in procs)
-                wall = page.evaluate(APPLY, [ways[w]])
+                specs, fresh = ways[w]
+                wall = page.evaluate(APPLY, [specs, fresh])
                 c1 = sum(cpu_seconds(p) for p in procs)
-                res[w]["wall_ms"].append(wall / len(ways[w]))
-                res[w]["cpu_ms"].append(1e3 * (c1 - c0) / len(ways[w]))
+                res[w]["wall_ms"].append(wall / len(specs))
+                res[w]["cpu_ms"].append(1e3 * (c1 - c0) / len(specs))
         browser.close()
     base = next(iter(ways))
     print(f"\n## One update of the 1-D toy page's main figure in Chromium ({time.strftime('%Y-%m-%d %H:%M %Z')}, "
@@ -96,7 +114,7 @@ def main(argv=None) -> None:
           f"{a.updates} updates\n")
     print("| drawn | JSON KiB | wall ms / update | Chromium CPU ms / update | CPU ratio |\n|---|---:|---:|---:|---:|")
     ref = statistics.median(res[base]["cpu_ms"])
-    for w, specs in ways.items():
+    for w, (specs, _) in ways.items():
         cpu = statistics.median(res[w]["cpu_ms"])
         print(f"| {w} | {statistics.mean(len(s) for s in specs) / 1024:.1f} | "
               f"{statistics.median(res[w]['wall_ms']):.1f} | {cpu:.1f} | {cpu / ref:.2f} |")

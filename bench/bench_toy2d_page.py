@@ -80,9 +80,9 @@ def main():
                 if r:
                     rates.append(r)
                 time.sleep(1.0)
-            drawn = {"Data, generator": [], "Optimal discriminator": []}
+            panels = {"Data, generator": [], "Optimal discriminator": []}
             for _ in range(50):
-                for title, seen in drawn.items():
+                for title, seen in panels.items():
                     seen.append(drawn(page, title))
                 time.sleep(0.2)
             browser.close()
@@ -94,7 +94,7 @@ def main():
     print(f"| headless core (1 thread) | {headless:,.0f} it/s |")
     print(f"| live page in Chromium | {live:,.0f} it/s ({live / headless:.0%} of headless) |")
     print(f"| redraws per second | {statistics.median(r[1] for r in rates):.1f} |")
-    for title, seen in drawn.items():
+    for title, seen in panels.items():
         print(f"| '{title}' panel drawn (of 50 samples, 5/s) | {sum(seen)} |")
 
 

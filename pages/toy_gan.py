@@ -11,7 +11,7 @@ from gan_core.toy.game import ToyConfig
 from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
 from ui.live_chart import live_chart
-from ui.presenter import aside, image_config, present, presenter_toggle
+from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
 from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
@@ -128,9 +128,10 @@ def live():
          ("waiting" if view.state == "waiting" else "paused"),
          f"{rates['redraws_per_s']:.1f} redraws/s" if rates else None, None),
     ], columns=7), unsafe_allow_html=True)
-    aside("in_effect").caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
-               f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
-               f"p_z = {snap['noise']}; width {snap['width']}; seed {c['seed']}.")
+    if not presenting:   # not a container of its own inside the fragment: the element count stays fixed
+        st.caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
+                   f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
+                   f"p_z = {snap['noise']}; width {snap['width']}; seed {c['seed']}.")
     figs = ss[f"{NS}.figs"]
     main = (snap["x"], snap["p_data"], snap["p_g"], snap["d"], snap["d_star"], snap["z"], snap["gz"], snap["fakes"])
     if "main" not in figs:  # build once per session, then write new arrays in (~1 ms, not ~50 ms)
