@@ -72,14 +72,24 @@ def main():
             page.goto(f"http://127.0.0.1:{port}/toy_2d")
             wait_rendered(page)
             page.locator(LIVE_CHART).nth(1).wait_for(timeout=120_000)
+            if page.get_by_role("button", name=button_name("Play")).is_disabled():
+                # a first run can end before it is read when the workers start slowly: a new one
+                page.get_by_role("button", name=button_name("Reset")).click()
+                page.get_by_role("button", name=button_name("Play")).and_(page.locator(":enabled")).wait_for(
+                    timeout=60_000)
             page.get_by_role("button", name=button_name("Play")).click()
             time.sleep(args.seconds)
             rates = []
-            while len(rates) < 5:
+            for _ in range(60):   # a page that never reports a rate is a result too, not a hang
                 r = live_rate(page)
                 if r:
                     rates.append(r)
+                if len(rates) == 5:
+                    break
                 time.sleep(1.0)
+            if not rates:
+                page.screenshot(path="artifacts/bench_toy2d_page_no_rate.png")
+                raise SystemExit("the page never showed a live rate (screenshot: artifacts/bench_toy2d_page_no_rate.png)")
             panels = {"Data, generator": [], "Optimal discriminator": []}
             for _ in range(50):
                 for title, seen in panels.items():
