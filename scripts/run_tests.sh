@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --test
-exec .venv/bin/python -m pytest "$@"
+# two test processes, one file each at a time: most tests wait on a worker process or a browser,
+# so two streams keep both cores busy (the soak test then runs beside the other stream)
+exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

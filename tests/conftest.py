@@ -17,7 +17,11 @@ from tests.browser import app_url, browser, browser_page  # noqa: E402,F401  (fi
 
 
 def pytest_collection_finish(session):
-    """The 2-minute soak session runs beside the other tests when it is among those collected."""
+    """The 2-minute soak session runs beside the other tests when it is among those collected.
+    Under pytest-xdist every worker collects every test: there the soak test runs its session
+    itself, in whichever worker gets it, beside the other worker's tests."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if any(item.nodeid.startswith("tests/test_soak.py") for item in session.items):
         from tests.browser import CHROMIUM
         if Path(CHROMIUM).exists():
