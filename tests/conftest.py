@@ -35,6 +35,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if {"browser", "browser_page", "app_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+    # The 2-minute soak first: under pytest-xdist (files handed out in this order) it then runs in
+    # one process while the other takes the rest, instead of trailing the suite.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not item.nodeid.startswith("tests/test_soak.py"))
 
 
 @pytest.fixture(autouse=True)
