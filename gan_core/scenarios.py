@@ -35,3 +35,14 @@ def find(catalogue, name: str) -> Scenario:
         if s.name == name:
             return s
     raise ValueError(f"unknown scenario {name!r}; known: {[s.name for s in catalogue]}")
+
+
+def maker(page: str, defaults: dict) -> Callable[..., Scenario]:
+    """A constructor of one page's scenarios: each names only the settings it changes from the
+    page's ``defaults``, so a scenario reads as what makes it different."""
+    def make(name, watch, phenomenon, check, seed, iterations, seconds, **changes) -> Scenario:
+        unknown = set(changes) - set(defaults)
+        if unknown:
+            raise ValueError(f"{name}: unknown settings {sorted(unknown)}; known: {sorted(defaults)}")
+        return Scenario(name, page, watch, phenomenon, {**defaults, **changes}, seed, iterations, seconds, check)
+    return make

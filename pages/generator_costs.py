@@ -6,8 +6,8 @@ import numpy as np
 import streamlit as st
 
 from gan_core import losses
-from gan_core.toy.cost_race import CostRace, first_below, strong_discriminator_start
-from gan_core.toy.distributions import Shifted, preset
+from gan_core.toy.cost_race import RACE_DEFAULTS, CostRace, first_below, strong_discriminator_start
+from gan_core.toy.distributions import DEFAULT_PRESET, Shifted, preset
 from gan_core.losses import COST_LABELS, COSTS, LOG2, cost_grad_wrt_logit, cost_of_d
 from gan_core.toy.mlp_fast import MLPStepKernel
 from gan_core.trainer import GANTrainer
@@ -40,18 +40,19 @@ presenting = presenter_toggle()
 read_link(NS, RACE_PARAMS)
 with st.sidebar:
     st.header("Race controls")
-    cost_a = st.selectbox("run A: generator cost", RACE_COSTS, index=0, format_func=COST_LABELS.get, key=f"{NS}.cost_a")
-    cost_b = st.selectbox("run B: generator cost", RACE_COSTS, index=1, format_func=COST_LABELS.get, key=f"{NS}.cost_b")
-    n_pre = st.slider("strong discriminator: N D steps first (G frozen)", 0, 3000, 500, step=100, key=f"{NS}.n")
+    cost_a = st.selectbox("run A: generator cost", RACE_COSTS, index=RACE_COSTS.index(RACE_DEFAULTS["cost_a"]), format_func=COST_LABELS.get, key=f"{NS}.cost_a")
+    cost_b = st.selectbox("run B: generator cost", RACE_COSTS, index=RACE_COSTS.index(RACE_DEFAULTS["cost_b"]), format_func=COST_LABELS.get, key=f"{NS}.cost_b")
+    n_pre = st.slider("strong discriminator: N D steps first (G frozen)", 0, 3000, RACE_DEFAULTS["n_pre"], step=100, key=f"{NS}.n")
     data = data_controls(NS)
-    shift = st.slider("move p_data by s (far from G's start near 0)", -6.0, 6.0, 2.0, step=0.5, key=f"{NS}.shift")
-    k = st.slider("k: D steps per G step", 1, 20, 1, key=f"{NS}.k")
+    shift = st.slider("move p_data by s (far from G's start near 0)", -6.0, 6.0, RACE_DEFAULTS["shift"], step=0.5, key=f"{NS}.shift")
+    k = st.slider("k: D steps per G step", 1, 20, RACE_DEFAULTS["k"], key=f"{NS}.k")
     fmt = lambda v: f"{v:g}"  # noqa: E731
-    lr_d = st.select_slider("lr_D (log scale)", LR_CHOICES, value=0.02, format_func=fmt, key=f"{NS}.lr_d")
-    lr_g = st.select_slider("lr_G (log scale)", LR_CHOICES, value=0.02, format_func=fmt, key=f"{NS}.lr_g")
-    optimizer = st.radio("optimizer", ["sgd", "adam"], horizontal=True, key=f"{NS}.opt",
+    lr_d = st.select_slider("lr_D (log scale)", LR_CHOICES, value=RACE_DEFAULTS["lr_d"], format_func=fmt, key=f"{NS}.lr_d")
+    lr_g = st.select_slider("lr_G (log scale)", LR_CHOICES, value=RACE_DEFAULTS["lr_g"], format_func=fmt, key=f"{NS}.lr_g")
+    optimizer = st.radio("optimizer", ["sgd", "adam"], index=["sgd", "adam"].index(RACE_DEFAULTS["optimizer"]),
+                         horizontal=True, key=f"{NS}.opt",
                          format_func=lambda o: {"adam": "Adam (β₁ = 0.5)", "sgd": "SGD + momentum (paper)"}[o])
-    seed = st.number_input("seed", min_value=0, max_value=2**31 - 1, value=0, key=f"{NS}.seed")
+    seed = st.number_input("seed", min_value=0, max_value=2**31 - 1, value=RACE_DEFAULTS["seed"], key=f"{NS}.seed")
 
 hyper = dict(k=k, lr_d=lr_d, lr_g=lr_g, optimizer=optimizer)
 write_link(NS, RACE_PARAMS)
@@ -74,7 +75,7 @@ if f"{NS}.run" not in ss:
     ss[f"{NS}.message"] = None
     lost_run_notice(NS)
     if dist is None:  # a first visit with a broken mixture: start from the default preset
-        dist = Shifted(preset("Gaussian"), shift)
+        dist = Shifted(preset(DEFAULT_PRESET), shift)
     new_race(dist)
 if f"{NS}.run" not in ss:
     st.error((ss[f"{NS}.message"] or ("", "No race."))[1])
@@ -101,7 +102,7 @@ cols[0].button("Pause" if active else "Play", icon=":material/pause:" if active 
 cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch", on_click=act, args=(NS, "step", 100),
                shortcut="S")
 if cols[2].button("Reset", key=f"{NS}.reset", width="stretch", help="Back to the strong-discriminator start."):
-    if new_race(dist or Shifted(preset("Gaussian"), shift)):
+    if new_race(dist or Shifted(preset(DEFAULT_PRESET), shift)):
         ss[f"{NS}.message"] = ("info", "Reset: both runs back at the strong-discriminator start.")
         ss.pop(f"{NS}.scenario", None)
     st.rerun()

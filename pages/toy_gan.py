@@ -6,7 +6,7 @@ The run trains in a worker process (gan_core.live); this page sends settings and
 import streamlit as st
 
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
-from gan_core.toy.distributions import NOISE_PRIORS, preset
+from gan_core.toy.distributions import DEFAULT_PRESET, NOISE_PRIORS, preset
 from gan_core.toy.game import ToyConfig
 from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
@@ -73,7 +73,7 @@ if f"{NS}.run" not in ss:
     ss[f"{NS}.message"] = None
     lost_run_notice(NS)
     if not reset():  # a first visit with a broken mixture: start from the default preset
-        reset(preset("Gaussian"))
+        reset(preset(DEFAULT_PRESET))
 if f"{NS}.run" not in ss:
     kind, text = ss[f"{NS}.message"] or ("error", "No run.")
     st.error(text)

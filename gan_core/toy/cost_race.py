@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from gan_core.toy.distributions import Distribution1D
+from gan_core.toy.distributions import DEFAULT_PRESET, Distribution1D
 from gan_core.losses import GENERATOR_COSTS
 from gan_core.toy.game import ToyConfig, build_toy_gan, discriminator_on, generator_map, grid_estimates
 from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
@@ -26,6 +26,11 @@ from gan_core.trainer import GANTrainer, TrainConfig, TrainingDiverged
 JS_EVERY = 25        # iterations between JS estimates: a smooth curve at ~5 ms per estimate
 JS_SAMPLES = 4000    # stratified generator samples per JS estimate (the page's p_g uses more)
 RUG_SIZE = 64        # fixed, stratified noise for the "where do the fakes sit" rug
+
+# The page's race: the lecture's two costs, from a discriminator trained 500 steps on p_data moved
+# 2 to the right of G's start, then plain SGD with momentum (the paper's rule) at 0.02 for both nets.
+RACE_DEFAULTS = {"cost_a": "saturating", "cost_b": "non_saturating", "n_pre": 500, "data": DEFAULT_PRESET,
+                 "shift": 2.0, "k": 1, "lr_d": 0.02, "lr_g": 0.02, "optimizer": "sgd", "seed": 0}
 
 
 def strong_discriminator_start(data: Distribution1D, train: TrainConfig = TrainConfig(),

@@ -211,6 +211,9 @@ PRESETS = {
 }
 
 
+DEFAULT_PRESET = next(iter(PRESETS))   # the pages open on the first
+
+
 def preset(name: str) -> Distribution1D:
     if name not in PRESETS:
         raise ValueError(f"unknown data preset {name!r}; choose one of {list(PRESETS)}.")

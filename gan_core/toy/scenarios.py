@@ -17,8 +17,11 @@ import time
 import numpy as np
 
 from gan_core.losses import LOG2
-from gan_core.scenarios import Scenario, find
-from gan_core.trainer import TrainingDiverged
+from gan_core.scenarios import Scenario, find, maker
+from gan_core.toy.cost_race import RACE_DEFAULTS
+from gan_core.toy.distributions import DEFAULT_PRESET
+from gan_core.toy.game import ToyConfig
+from gan_core.trainer import TrainConfig, TrainingDiverged
 
 HALF_LOG2 = 0.5 * LOG2
 
@@ -73,19 +76,14 @@ def _vanishing_gradient(snap, message) -> bool:
     return a < 0.1 * b and _race_js(snap, 0) > 0.99 * LOG2
 
 
-TOY_DEFAULTS = {"data": "Gaussian", "noise": "normal", "k": 1, "lr_d": 2e-3, "lr_g": 5e-4, "optimizer": "adam",
-                "generator_cost": "non_saturating", "batch_size": 128, "width": 32}
-RACE_DEFAULTS = {"cost_a": "saturating", "cost_b": "non_saturating", "n_pre": 500, "data": "Gaussian", "shift": 2.0,
-                 "k": 1, "lr_d": 0.02, "lr_g": 0.02, "optimizer": "sgd"}
+# The 1-D page's defaults are the trainer's and the toy nets' own (the page opens on them).
+_TRAIN, _TOY = TrainConfig(), ToyConfig()
+TOY_DEFAULTS = {"data": DEFAULT_PRESET, "noise": _TOY.noise, "width": _TOY.width,
+                **{k: getattr(_TRAIN, k) for k in ("k", "lr_d", "lr_g", "optimizer", "generator_cost", "batch_size")}}
 BIMODAL = "Bimodal mixture (mode collapse)"
 
-
-def _toy(name, watch, phenomenon, check, seed, iterations, seconds, **changes) -> Scenario:
-    return Scenario(name, "toy", watch, phenomenon, {**TOY_DEFAULTS, **changes}, seed, iterations, seconds, check)
-
-
-def _race(name, watch, phenomenon, check, seed, iterations, seconds, **changes) -> Scenario:
-    return Scenario(name, "costs", watch, phenomenon, {**RACE_DEFAULTS, **changes}, seed, iterations, seconds, check)
+_toy = maker("toy", TOY_DEFAULTS)
+_race = maker("costs", {k: v for k, v in RACE_DEFAULTS.items() if k != "seed"})  # a scenario names its seed
 
 
 SCENARIOS: tuple[Scenario, ...] = (
