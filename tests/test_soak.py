@@ -39,6 +39,9 @@ def test_two_minutes_of_live_mnist_keep_memory_flat(browser):
         raise _result["error"]
     result = _result["value"]
     rows = result["rows"]
-    assert len(rows) >= 12 and rows[-1]["iteration"] > rows[0]["iteration"] > 0  # it really trained
+    # it really trained, and kept training through the measured part (the first sample may come
+    # before the first iteration on a loaded machine)
+    late = rows[len(rows) // 3:]
+    assert len(rows) >= 12 and late[-1]["iteration"] > late[0]["iteration"] > 0, rows
     assert result["server_spread"] <= 0.10, rows
     assert result["total_spread"] <= 0.10, rows
