@@ -78,6 +78,7 @@ def test_keys_p_and_s_play_pause_and_step_the_toy_run(app_url, projector, how):
     page.keyboard.press("s")
     page.wait_for_function("n => [...document.querySelectorAll('[data-testid=\"stMetricValue\"], .stat-value')]"
                            ".some(e => e.innerText.replace(/,/g, '') == String(n))", arg=start + 1, timeout=30_000)
+    wait_rendered(page)   # the step's rerun has ended, as a presenter sees before the next key
     page.keyboard.press("p") if how == "keys" else page.get_by_role("button", name=button_name("Play")).click()
     page.get_by_role("button", name=button_name("Pause")).wait_for(timeout=30_000)
     page.wait_for_timeout(2000)
