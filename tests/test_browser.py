@@ -1,4 +1,5 @@
 """Every page loads in real Chromium without an exception; the toy GAN trains live there."""
+import re
 import time
 
 import pytest
@@ -49,6 +50,16 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     time.sleep(1.0)
     during = _figure_data(page)        # read while it plays: the drawn curves moved
     assert during != before, "the figure did not change while training"
+    # each redraw updates the drawn chart in place: its SVG survives, and the camera button's file
+    # name (a config change, which would make Plotly draw anew) follows the iteration
+    frame = live_chart_frame(page)
+    frame.evaluate("""() => { const d = document.querySelector('.js-plotly-plot'); window.__redraws = 0;
+        d.querySelector('.main-svg').__kept = true; d.on('plotly_afterplot', () => window.__redraws++); }""")
+    frame.wait_for_function("() => window.__redraws >= 3", timeout=30_000)
+    kept, name = frame.evaluate("""() => { const d = document.querySelector('.js-plotly-plot');
+        return [d.querySelector('.main-svg').__kept === true, d._context.toImageButtonOptions.filename]; }""")
+    assert kept, "a redraw drew the chart from scratch instead of updating it"
+    assert int(re.search(r"_it(\d+)_", name).group(1)) > 500, name
     screenshot(page, "toy_gan_playing")
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for(timeout=60_000)  # the rerun after the click has drawn
