@@ -5,7 +5,7 @@
 The live pages redraw their main figure about 4 times a second; every redraw ships the figure as
 JSON and Plotly re-renders it in the browser, on the student's machine (on the class benchmark's
 machine: the same 2 cores as the workers). This measures that cost for the 1-D toy page's figure,
-drawn from the same sequence of snapshots of a real run in four ways:
+drawn from the same sequence of snapshots of a real run in five ways:
 
 - "every grid point": the core's 401-point grid in float64, the y-axis top following the curves;
 - "thinned": what the page draws (``ui.toy_figures.DRAW_POINTS`` points in float32, a y-axis top
@@ -13,7 +13,9 @@ drawn from the same sequence of snapshots of a real run in four ways:
 
 and each either mounted afresh on every update (a new chart drawn by ``Plotly.newPlot``: what
 ``st.plotly_chart`` amounts to for a changed figure) or updated in place (``Plotly.react`` on the
-drawn chart: what ``ui.live_chart`` does). Chromium (headless, Debian's) loads plotly.js from the
+drawn chart: what ``ui.live_chart`` does). Every update also names the camera button's file after
+the iteration, as the pages do: handed to ``Plotly.react`` as a changed config, that alone makes it
+draw the chart anew (the thinned figure is timed both ways). Chromium (headless, Debian's) loads plotly.js from the
 installed plotly package, waiting for the next frame after each update so style, layout and paint
 are counted. Rounds alternate the ways; the first way is the reference of the ratio.
 Reported per update: wall ms in the page, Chromium's CPU ms (all its processes, from /proc), and
@@ -42,21 +44,27 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 # In place: what ui.live_chart does on a redraw (Plotly.react on the drawn chart). Mounted afresh:
 # what st.plotly_chart amounts to when the figure changed (a new chart element each redraw: the old
-# one removed, the new one drawn from scratch by Plotly.newPlot).
-APPLY = """async ([specs, fresh]) => {
+# one removed, the new one drawn from scratch by Plotly.newPlot). The live pages also name the
+# camera button's file after the iteration: "naive" hands Plotly.react a config that changed (it then
+# draws anew), "named" writes the name into the drawn chart's config first, as ui/live_chart does.
+APPLY = """async ([specs, how]) => {
   const t0 = performance.now();
+  let i = 0;
   for (const s of specs) {
     const f = JSON.parse(s);
     let el = document.getElementById('fig');
-    if (fresh) {
+    const config = {responsive: true, toImageButtonOptions: {filename: 'figure_it' + (i++)}};
+    if (how === 'fresh') {
       Plotly.purge(el);
       const div = document.createElement('div');
       div.id = 'fig'; div.style.cssText = el.style.cssText;
       el.replaceWith(div);
       el = div;
-      await Plotly.newPlot(el, f.data, f.layout, {responsive: true});
+      await Plotly.newPlot(el, f.data, f.layout, config);
     } else {
-      await Plotly.react(el, f.data, f.layout, {responsive: true});
+      const drawn = el._context && el._context.toImageButtonOptions;
+      if (how === 'named' && drawn) Object.assign(drawn, config.toImageButtonOptions);
+      await Plotly.react(el, f.data, f.layout, config);
     }
     await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   }
@@ -83,10 +91,11 @@ def main(argv=None) -> None:
     snaps = snapshots(a.updates)
     full = [pio.to_json(paper_figure(*s, points=None), validate=False) for s in snaps]
     thin = [pio.to_json(paper_figure(*s), validate=False) for s in snaps]
-    ways = {"every grid point (401, float64), mounted afresh": (full, True),
-            "every grid point, updated in place": (full, False),
-            "thinned (as drawn), mounted afresh": (thin, True),
-            "thinned, updated in place (the live pages)": (thin, False)}
+    ways = {"every grid point (401, float64), mounted afresh": (full, "fresh"),
+            "every grid point, updated in place": (full, "named"),
+            "thinned (as drawn), mounted afresh": (thin, "fresh"),
+            "thinned, in place, the file name changing Plotly's config": (thin, "naive"),
+            "thinned, in place, the file name written into the drawn chart (the live pages)": (thin, "named")}
     from playwright.sync_api import sync_playwright
     res = {w: {"wall_ms": [], "cpu_ms": []} for w in ways}
     with sync_playwright() as pw:
@@ -95,15 +104,15 @@ def main(argv=None) -> None:
         page.set_content("<html><body><div id='fig' style='width:1100px;height:520px'></div></body></html>")
         page.add_script_tag(path=str(PLOTLY_JS))
         tree = lambda: [p for p in descendants(os.getpid())]  # noqa: E731  Chromium's processes
-        for w, (specs, fresh) in ways.items():  # warm-up: first plots, JIT
-            page.evaluate(APPLY, [specs[:5], fresh])
+        for w, (specs, how) in ways.items():  # warm-up: first plots, JIT
+            page.evaluate(APPLY, [specs[:5], how])
         for r in range(a.rounds):
             order = list(ways) if r % 2 == 0 else list(reversed(list(ways)))
             for w in order:
                 procs = tree()
                 c0 = sum(cpu_seconds(p) for p in procs)
-                specs, fresh = ways[w]
-                wall = page.evaluate(APPLY, [specs, fresh])
+                specs, how = ways[w]
+                wall = page.evaluate(APPLY, [specs, how])
                 c1 = sum(cpu_seconds(p) for p in procs)
                 res[w]["wall_ms"].append(wall / len(specs))
                 res[w]["cpu_ms"].append(1e3 * (c1 - c0) / len(specs))
