@@ -139,7 +139,8 @@ def slow_views():
                config=image_config(f"{name}_d-star"))
     st.caption(f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
                f"bandwidth h = {snap['bandwidth']:.3f} (Scott's rule n^(−1/6)·σ̂, capped at σ_min/3 of p_data); "
-               f"{snap['outside']:.1%} of them outside the square. Blank: both densities ≈ 0.")
+               f"{snap['outside']:.1%} of them outside the square. Blank: p_data + p_g below two generator samples' "
+               "worth of density (a ratio of two tails there is estimation noise).")
     g_label = COST_LABELS[cost].split(":")[0]
     loss = (h["iteration"], h["d_loss"], h["g_loss"])
     if "loss" not in figs:

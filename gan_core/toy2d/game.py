@@ -232,7 +232,7 @@ class Grid2DEstimates:
     p_data: np.ndarray        # (61, 61), indexed [iy, ix]
     p_g: np.ndarray
     d: np.ndarray
-    d_star: np.ndarray        # NaN where both densities vanish
+    d_star: np.ndarray        # NaN where p_d + p_g is below two generator samples' worth
     js: float                 # JS(p_d ‖ p_g), nats, on the 241² grid
     bandwidth: float          # the KDE's h
     n_kde: int
@@ -264,7 +264,9 @@ class Estimator:
         p_d, p_g = self.p_data_fine[::EVERY, ::EVERY], p_g_fine[::EVERY, ::EVERY]
         d = discriminator_on(trainer, self.points)
         d_star = optimal_discriminator(p_d, p_g)
-        d_star[p_d + p_g < 1e-4 * p_d.max()] = np.nan  # both ~0: the ratio would be estimation noise
+        # Blank where p_d + p_g is below two generator samples' worth of density (two kernel peaks,
+        # 2/(n·2πh²)): there D* is a ratio of two tails, and a few stray fakes would draw a patchwork.
+        d_star[p_d + p_g < 2.0 / (len(samples) * 2.0 * math.pi * h * h)] = np.nan
         gap = np.abs(d - d_star)
         ok = np.isfinite(gap) & self.support
         mean_gap = float((gap[ok] * self.data_weight[ok]).sum() / self.data_weight[ok].sum()) if ok.any() else float("nan")
