@@ -14,6 +14,7 @@ from gan_core.trainer import GANTrainer
 from ui import cost_figures as figs
 from ui.export import download_buttons, export_name, race_csv
 from ui.frame import use_navigation
+from ui.keys import CostsKeys
 from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
@@ -23,7 +24,7 @@ from ui.toy_widgets import LR_CHOICES, data_controls
 
 use_navigation()
 
-NS = "costs"
+K = CostsKeys("costs")
 TICK_S = 0.3              # the live view redraws about 3 times a second while the race trains
 IDLE_TICK_S = 4.0         # paused: a slow heartbeat keeps the race alive while the page is open
 RACE_COSTS = list(COST_LABELS)
@@ -37,77 +38,76 @@ st.caption("Same D, same data, same noise: only the generator's cost differs. Wh
 presenting = presenter_toggle()
 
 # ---- controls (sidebar): plain values out; a link's settings first become the widgets' values
-read_link(NS, RACE_PARAMS)
+read_link(K, RACE_PARAMS)
 with st.sidebar:
     st.header("Race controls")
-    cost_a = st.selectbox("run A: generator cost", RACE_COSTS, index=RACE_COSTS.index(RACE_DEFAULTS["cost_a"]), format_func=COST_LABELS.get, key=f"{NS}.cost_a")
-    cost_b = st.selectbox("run B: generator cost", RACE_COSTS, index=RACE_COSTS.index(RACE_DEFAULTS["cost_b"]), format_func=COST_LABELS.get, key=f"{NS}.cost_b")
-    n_pre = st.slider("strong discriminator: N D steps first (G frozen)", 0, 3000, RACE_DEFAULTS["n_pre"], step=100, key=f"{NS}.n")
-    data = data_controls(NS)
-    shift = st.slider("move p_data by s (far from G's start near 0)", -6.0, 6.0, RACE_DEFAULTS["shift"], step=0.5, key=f"{NS}.shift")
-    k = st.slider("k: D steps per G step", 1, 20, RACE_DEFAULTS["k"], key=f"{NS}.k")
+    cost_a = st.selectbox("run A: generator cost", RACE_COSTS, index=RACE_COSTS.index(RACE_DEFAULTS["cost_a"]), format_func=COST_LABELS.get, key=K.cost_a)
+    cost_b = st.selectbox("run B: generator cost", RACE_COSTS, index=RACE_COSTS.index(RACE_DEFAULTS["cost_b"]), format_func=COST_LABELS.get, key=K.cost_b)
+    n_pre = st.slider("strong discriminator: N D steps first (G frozen)", 0, 3000, RACE_DEFAULTS["n_pre"], step=100, key=K.n_pre)
+    data = data_controls(K)
+    shift = st.slider("move p_data by s (far from G's start near 0)", -6.0, 6.0, RACE_DEFAULTS["shift"], step=0.5, key=K.shift)
+    k = st.slider("k: D steps per G step", 1, 20, RACE_DEFAULTS["k"], key=K.k)
     fmt = lambda v: f"{v:g}"  # noqa: E731
-    lr_d = st.select_slider("lr_D (log scale)", LR_CHOICES, value=RACE_DEFAULTS["lr_d"], format_func=fmt, key=f"{NS}.lr_d")
-    lr_g = st.select_slider("lr_G (log scale)", LR_CHOICES, value=RACE_DEFAULTS["lr_g"], format_func=fmt, key=f"{NS}.lr_g")
+    lr_d = st.select_slider("lr_D (log scale)", LR_CHOICES, value=RACE_DEFAULTS["lr_d"], format_func=fmt, key=K.lr_d)
+    lr_g = st.select_slider("lr_G (log scale)", LR_CHOICES, value=RACE_DEFAULTS["lr_g"], format_func=fmt, key=K.lr_g)
     optimizer = st.radio("optimizer", ["sgd", "adam"], index=["sgd", "adam"].index(RACE_DEFAULTS["optimizer"]),
-                         horizontal=True, key=f"{NS}.opt",
+                         horizontal=True, key=K.opt,
                          format_func=lambda o: {"adam": "Adam (β₁ = 0.5)", "sgd": "SGD + momentum (paper)"}[o])
-    seed = st.number_input("seed", min_value=0, max_value=2**31 - 1, value=RACE_DEFAULTS["seed"], key=f"{NS}.seed")
+    seed = st.number_input("seed", min_value=0, max_value=2**31 - 1, value=RACE_DEFAULTS["seed"], key=K.seed)
 
 hyper = dict(k=k, lr_d=lr_d, lr_g=lr_g, optimizer=optimizer)
-write_link(NS, RACE_PARAMS)
-link_warning(NS)
-loaded = scenario_loaded(NS)
+write_link(K, RACE_PARAMS)
+link_warning(K)
+loaded = scenario_loaded(K)
 
 
 def new_race(dist) -> bool:
     """A new race from the strong-discriminator start, built and trained in a worker process."""
     spec = {"data": dist, "costs": (cost_a, cost_b), "n_pre": n_pre, "seed": int(seed), "train": hyper}
-    if not open_run(NS, "race", spec):
+    if not open_run(K, "race", spec):
         return False
-    ss[f"{NS}.start"] = start_key
+    ss[K.start] = start_key
     return True
 
 
 dist = Shifted(data.dist, shift) if data.dist is not None else None
 start_key = (cost_a, cost_b, n_pre, dist.name if dist else None, int(seed))
-if f"{NS}.run" not in ss:
-    ss[f"{NS}.message"] = None
-    lost_run_notice(NS)
+if K.run not in ss:
+    ss[K.message] = None
+    lost_run_notice(K)
     if dist is None:  # a first visit with a broken mixture: start from the default preset
         dist = Shifted(preset(DEFAULT_PRESET), shift)
     new_race(dist)
-if f"{NS}.run" not in ss:
-    st.error((ss[f"{NS}.message"] or ("", "No race."))[1])
+if K.run not in ss:
+    st.error((ss[K.message] or ("", "No race."))[1])
     st.stop()
 
 # ---- a new start (costs, N, data, seed) makes a new race; k / lr / optimizer apply in place
 if data.error:
     st.error(data.error + " The race keeps its data.")
 elif loaded and new_race(dist):
-    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {loaded.name}. New race from seed {loaded.seed}; press Play.")
-elif start_key != ss[f"{NS}.start"] and new_race(dist):
-    ss[f"{NS}.message"] = ("info", f"New race from a discriminator trained {n_pre} steps first: "
-                                   f"A = {SHORT[cost_a]}, B = {SHORT[cost_b]}.")
-run = ss[f"{NS}.run"]
-apply_settings(NS, run, hyper)
+    ss[K.message] = ("info", f"Scenario loaded: {loaded.name}. New race from seed {loaded.seed}; press Play.")
+elif start_key != ss[K.start] and new_race(dist):
+    ss[K.message] = ("info", f"New race from a discriminator trained {n_pre} steps first: "
+                             f"A = {SHORT[cost_a]}, B = {SHORT[cost_b]}.")
+run = ss[K.run]
+apply_settings(K, run, hyper)
 view = run.view()
 active = view.state in ("playing", "waiting")
 
 cols = st.columns(3)
 cols[0].button("Pause" if active else "Play", icon=":material/pause:" if active else ":material/play_arrow:",
-               key=f"{NS}.pause" if active else f"{NS}.play", type="primary", width="stretch",  # a key per label
-               on_click=play_or_pause, args=(NS, active),
-               disabled=view.state == "ended", shortcut="P")
-cols[1].button("Step 100 iterations", key=f"{NS}.step", width="stretch", on_click=act, args=(NS, "step", 100),
+               key=K.pause if active else K.play, type="primary", width="stretch",  # a key per label
+               on_click=play_or_pause, args=(K, active), disabled=view.state == "ended", shortcut="P")
+cols[1].button("Step 100 iterations", key=K.step, width="stretch", on_click=act, args=(K, "step", 100),
                shortcut="S")
-if cols[2].button("Reset", key=f"{NS}.reset", width="stretch", help="Back to the strong-discriminator start."):
+if cols[2].button("Reset", key=K.reset, width="stretch", help="Back to the strong-discriminator start."):
     if new_race(dist or Shifted(preset(DEFAULT_PRESET), shift)):
-        ss[f"{NS}.message"] = ("info", "Reset: both runs back at the strong-discriminator start.")
-        ss.pop(f"{NS}.scenario", None)
+        ss[K.message] = ("info", "Reset: both runs back at the strong-discriminator start.")
+        ss.pop(K.scenario, None)
     st.rerun()
-scenario_picker(NS, "costs", RACE_KEYS)
-scenario_note(NS)
+scenario_picker(K, "costs", RACE_KEYS)
+scenario_note(K)
 
 EXPLANATION = """
 **The lecture.** The minimax generator *minimises* the probability that D is right, log(1 − D(G(z))).
@@ -145,7 +145,7 @@ def series_of(costs, values_of, x_of):
 
 @st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
-    snap = live_header(NS, run, active).snapshot
+    snap = live_header(K, run, active).snapshot
 
     costs, hist = snap["costs"], snap["history"]
     recent = [np.median(h["grad_norm_g"][-25:]) if len(h["grad_norm_g"]) else float("nan") for h in hist]
@@ -174,7 +174,7 @@ def live():
     with left:
         explanation()
     with right:
-        log_x = st.toggle("log scale for D(G(z))", key=f"{NS}.log_x", help="Spread out the fakes that sit near 0.")
+        log_x = st.toggle("log scale for D(G(z))", key=K.log_x, help="Spread out the fakes that sit near 0.")
         curves = [figs.Series(COST_LABELS[c], D_GRID, cost_of_d(c, D_GRID), figs.COST_COLORS[c]) for c in RACE_COSTS]
         grads = [figs.Series(COST_LABELS[c], D_GRID, np.abs(cost_grad_wrt_logit(c, D_GRID)), figs.COST_COLORS[c])
                  for c in RACE_COSTS]
@@ -185,7 +185,7 @@ def live():
         fake_grads = [s._replace(label=f"fakes of {s.label}") for s in fake_grads]
         name = f"gan-lab_generator-costs_seed{snap['config']['seed']}_it{snap['iteration']}"
         live_chart(present(figs.analytic_figure(D_GRID, curves, grads, fakes, fake_grads, log_x), presenting, fit=True),
-                   key=f"{NS}.fig_analytic", config=image_config(f"{name}_costs-and-gradients"))
+                   key=K.fig_analytic, config=image_config(f"{name}_costs-and-gradients"))
         st.caption("Dots: D(G(z)) of 64 fakes per run (z at the quantiles of p_z), placed on that run's cost.")
 
     with race_slot if presenting else st.container():
@@ -196,20 +196,20 @@ def live():
         with c1:
             live_chart(present(figs.grad_norm_figure(series_of(costs, lambda i: hist[i]["grad_norm_g"],
                                                                lambda i: hist[i]["iteration"])), presenting),
-                       key=f"{NS}.fig_grad", config=image_config(f"{name}_gradient-norms"))
+                       key=K.fig_grad, config=image_config(f"{name}_gradient-norms"))
         with c2:
             live_chart(present(figs.densities_figure(snap["x"], snap["p_data"], series_of(costs, lambda i: p_g[i][1],
                                                      lambda i: p_g[i][0]), snap["data_name"]), presenting),
-                       key=f"{NS}.fig_density", config=image_config(f"{name}_densities"))
+                       key=K.fig_density, config=image_config(f"{name}_densities"))
         c1, c2 = st.columns(2)
         with c1:
             live_chart(present(figs.mean_d_figure(series_of(costs, lambda i: hist[i]["d_fake_g"],
                                                             lambda i: hist[i]["iteration"])), presenting),
-                       key=f"{NS}.fig_d", config=image_config(f"{name}_mean-d-of-fakes"))
+                       key=K.fig_d, config=image_config(f"{name}_mean-d-of-fakes"))
         with c2:
             live_chart(present(figs.js_figure(series_of(costs, lambda i: snap["js"][i],
                                                         lambda i: snap["js_iteration"])), presenting),
-                       key=f"{NS}.fig_js", config=image_config(f"{name}_js"))
+                       key=K.fig_js, config=image_config(f"{name}_js"))
         it = snap["iteration"]
         download_buttons([("Both runs' metrics per iteration (CSV)",
                                 export_name("generator-costs", snap["config"]["seed"], it, "race"),

@@ -14,6 +14,7 @@ from gan_core.mnist.session import PAGE_MAX_BYTES
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
 from ui.export import export_name, mnist_csv
 from ui.frame import use_navigation
+from ui.keys import MnistKeys
 from ui.live_chart import live_chart
 from ui.presenter import aside, image_config, present, presenter_toggle
 from ui.lecture import (MNIST_KEYS, MNIST_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
@@ -28,7 +29,7 @@ from ui.toy_widgets import BATCH_CHOICES, LR_CHOICES, train_controls
 
 use_navigation()
 
-NS = "mnist"
+K = MnistKeys("mnist")
 TICK_S = 0.9            # the grid redraws ~1.1 times a second while the run trains
 IDLE_TICK_S = 4.0       # paused: a slow heartbeat keeps the run alive while the page is open
 CHARTS_EVERY_S = 10.0   # loss charts redraw less often than the grid: Plotly in the browser costs CPU
@@ -49,149 +50,148 @@ def sync_widgets(snap: dict, setup: Setup) -> None:
     """Show a loaded run's settings in the sidebar (so the sliders do not overwrite them)."""
     c = snap["config"]
     near = lambda v, choices: min(choices, key=lambda x: abs(np.log(x) - np.log(v)))  # noqa: E731
-    ss.update({f"{NS}.k": min(c["k"], 20), f"{NS}.lr_d": near(c["lr_d"], LR_CHOICES),
-               f"{NS}.lr_g": near(c["lr_g"], LR_CHOICES), f"{NS}.opt": c["optimizer"],
-               f"{NS}.cost": c["generator_cost"], f"{NS}.m": near(c["batch_size"], BATCH_CHOICES),
-               f"{NS}.model": snap["model"], f"{NS}.seed": c["seed"]})
-    ss[f"{NS}.setup"] = Setup(snap["model"], setup.data, setup.device, c["seed"])
+    ss.update({K.k: min(c["k"], 20), K.lr_d: near(c["lr_d"], LR_CHOICES), K.lr_g: near(c["lr_g"], LR_CHOICES),
+               K.opt: c["optimizer"], K.cost: c["generator_cost"], K.m: near(c["batch_size"], BATCH_CHOICES),
+               K.model: snap["model"], K.seed: c["seed"]})
+    ss[K.setup] = Setup(snap["model"], setup.data, setup.device, c["seed"])
 
 
 def start(setup: Setup, hyper: dict, checkpoint: bytes | None = None, name: str = "") -> bool:
     """A new run (from the seed, or continuing a checkpoint); a failure leaves the current run as it was."""
     spec = {"model": setup.model, "data": setup.data, "device": setup.device, "seed": setup.seed, "train": hyper,
-            "shows": ss.get(f"{NS}.shows", "ema")}
+            "shows": ss.get(K.shows, "ema")}
     if setup.data.startswith(UPLOAD_PREFIX):  # the worker gets the arrays this server parsed
         try:
             spec["uploaded"] = uploaded_arrays(setup.data)
         except IDXError as e:
-            ss[f"{NS}.message"] = ("error", f"Not reset: {e}")
+            ss[K.message] = ("error", f"Not reset: {e}")
             return False
     if checkpoint is not None:
         spec.update(checkpoint=checkpoint, checkpoint_name=name)
-    before = ss.get(f"{NS}.message")
-    if not open_run(NS, "mnist", spec):
+    before = ss.get(K.message)
+    if not open_run(K, "mnist", spec):
         if checkpoint is not None:
-            kind, text = ss[f"{NS}.message"]
-            ss[f"{NS}.message"] = ("error", "Checkpoint not loaded, the current run is unchanged. "
-                                            + text.removeprefix("Not reset: "))
+            kind, text = ss[K.message]
+            ss[K.message] = ("error", "Checkpoint not loaded, the current run is unchanged. "
+                                      + text.removeprefix("Not reset: "))
         return False
-    ss[f"{NS}.setup"], ss[f"{NS}.figs"] = setup, {}
-    ss[f"{NS}.message"] = before if checkpoint is None else None
+    ss[K.setup], ss[K.figs] = setup, {}
+    ss[K.message] = before if checkpoint is None else None
     return True
 
 
 def reset(setup: Setup, hyper: dict, pressed: bool = False) -> None:
     """A new run from the seed: only the Reset button (or a first visit) calls this."""
     if pressed:
-        ss.pop(f"{NS}.scenario", None)   # the scenario's note goes with its run
-    if start(setup, hyper) and f"{NS}.started" in ss:
-        ss[f"{NS}.message"] = ("info", "New run from the seed.")
-    ss[f"{NS}.started"] = True
+        ss.pop(K.scenario, None)   # the scenario's note goes with its run
+    if start(setup, hyper) and K.started in ss:
+        ss[K.message] = ("info", "New run from the seed.")
+    ss[K.started] = True
 
 
 def load(data: bytes, name: str, setup: Setup, hyper: dict) -> None:
     """Continue from a checkpoint (read by the safe loader inside the worker)."""
     if len(data) > PAGE_MAX_BYTES:
-        ss[f"{NS}.message"] = ("error", f"Checkpoint not loaded, the current run is unchanged: {name} is "
-                                        f"{len(data) / 1e6:.1f} MB; at most {PAGE_MAX_BYTES / 1e6:.0f} MB are accepted.")
+        ss[K.message] = ("error", f"Checkpoint not loaded, the current run is unchanged: {name} is "
+                                  f"{len(data) / 1e6:.1f} MB; at most {PAGE_MAX_BYTES / 1e6:.0f} MB are accepted.")
         return
     if not start(setup, hyper, data, name):
         return
-    snap = ss[f"{NS}.run"].view().snapshot
+    snap = ss[K.run].view().snapshot
     kind = ("training state (exact resume)" if snap["loaded"]["content"] == "training_state"
             else "model weights (new optimizers)")
-    ss[f"{NS}.message"] = ("info", f"Loaded {name}: {kind}, {snap['model']}, iteration {snap['iteration']:,}. "
-                                   f"Press Start to continue training on {snap['dataset']}.")
+    ss[K.message] = ("info", f"Loaded {name}: {kind}, {snap['model']}, iteration {snap['iteration']:,}. "
+                             f"Press Start to continue training on {snap['dataset']}.")
     sync_widgets(snap, setup)
 
 
 # ---- a checkpoint handed over by the pretrained page ("continue training")
-if f"{NS}.incoming" in ss:
-    incoming = ss.pop(f"{NS}.incoming")
-    load(incoming["data"], incoming["name"], ss.get(f"{NS}.setup", Setup(DEFAULT_MODEL.kind, EMBEDDED_NAME, "cpu", 0)),
+if K.incoming in ss:
+    incoming = ss.pop(K.incoming)
+    load(incoming["data"], incoming["name"], ss.get(K.setup, Setup(DEFAULT_MODEL.kind, EMBEDDED_NAME, "cpu", 0)),
          {k: getattr(MNIST_TRAIN, k) for k in ("k", "lr_d", "lr_g", "batch_size", "generator_cost", "optimizer")})
 
-read_link(NS, MNIST_PARAMS)   # a link's settings become the widgets' values
+read_link(K, MNIST_PARAMS)   # a link's settings become the widgets' values
 with st.sidebar:
     st.header("MNIST controls")
-    setup, setup_error = setup_controls(NS)
+    setup, setup_error = setup_controls(K)
     st.caption("Model, data, device and seed apply on Reset; everything below acts on the running model.")
-    hyper = train_controls(NS, MNIST_TRAIN)
-    shows = st.radio("grid and quality meter show", list(SHOWS), format_func=SHOWS.get, key=f"{NS}.shows",
+    hyper = train_controls(K, MNIST_TRAIN)
+    shows = st.radio("grid and quality meter show", list(SHOWS), format_func=SHOWS.get, key=K.shows,
                      help="The averaged G is a moving average of G's weights over its last few hundred steps: "
                           "what the game has learned. G itself, the generator being trained, also shows the "
                           "wandering from one iteration to the next. Training is the same either way.")
-write_link(NS, MNIST_PARAMS)
-link_warning(NS)
-loaded = scenario_loaded(NS)
+write_link(K, MNIST_PARAMS)
+link_warning(K)
+loaded = scenario_loaded(K)
 
-if f"{NS}.run" not in ss:
-    ss[f"{NS}.message"] = None
-    lost_run_notice(NS)
+if K.run not in ss:
+    ss[K.message] = None
+    lost_run_notice(K)
     reset(setup, hyper)
-    if f"{NS}.run" not in ss:  # a bad first setup: start from the defaults
+    if K.run not in ss:  # a bad first setup: start from the defaults
         reset(Setup(DEFAULT_MODEL.kind, EMBEDDED_NAME, "cpu", 0), hyper)
-if f"{NS}.run" not in ss:
-    st.error((ss[f"{NS}.message"] or ("", "No run."))[1])
+if K.run not in ss:
+    st.error((ss[K.message] or ("", "No run."))[1])
     st.stop()
 if loaded and start(setup, hyper):
-    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {loaded.name}. New run from seed {loaded.seed}; press Start.")
-run = ss[f"{NS}.run"]
+    ss[K.message] = ("info", f"Scenario loaded: {loaded.name}. New run from seed {loaded.seed}; press Start.")
+run = ss[K.run]
 
 # ---- settings act on the running model in place, between two training chunks
-apply_settings(NS, run, {**hyper, "shows": shows})
+apply_settings(K, run, {**hyper, "shows": shows})
 view = run.view()
 if setup_error:
     st.warning(setup_error)
-if setup != ss[f"{NS}.setup"]:
+if setup != ss[K.setup]:
     st.info("The new model / data / device / seed take effect when you press Reset; the current run continues.")
 
 # ---- buttons
 def toggle_play(pause: bool):
-    ss[f"{NS}.play_started"] = time.perf_counter()
-    play_or_pause(NS, pause)
+    ss[K.play_started] = time.perf_counter()
+    play_or_pause(K, pause)
 
 
 cols = st.columns([1, 1, 1, 1, 2])
 active = view.state in ("playing", "waiting")
-cols[0].button("Pause" if active else "Start", key=f"{NS}.pause" if active else f"{NS}.play", type="primary",
+cols[0].button("Pause" if active else "Start", key=K.pause if active else K.play, type="primary",
                width="stretch", icon=":material/pause:" if active else ":material/play_arrow:", on_click=toggle_play,
                args=(active,), disabled=view.state == "ended", shortcut="P")
-cols[1].button("One step", key=f"{NS}.one", width="stretch", on_click=act, args=(NS, "iteration"),
+cols[1].button("One step", key=K.one, width="stretch", on_click=act, args=(K, "iteration"),
                help="one iteration: k D steps + 1 G step", shortcut="S")
-cols[2].button("Reset", key=f"{NS}.reset", width="stretch", on_click=reset, args=(setup, hyper, True))
-cols[3].button("Quality now", key=f"{NS}.qnow", width="stretch", help="FID, confident share, classes, neighbours",
-               on_click=act, args=(NS, "quality"))
+cols[2].button("Reset", key=K.reset, width="stretch", on_click=reset, args=(setup, hyper, True))
+cols[3].button("Quality now", key=K.qnow, width="stretch", help="FID, confident share, classes, neighbours",
+               on_click=act, args=(K, "quality"))
 
 
 def state_bytes() -> bytes:
     """The run's full training state, made in the worker between two chunks; kept for a crash."""
-    result = act(NS, "save")
+    result = act(K, "save")
     if result is None:
         return b""
-    ss[f"{NS}.saved"] = (result["iteration"], result["bytes"])
+    ss[K.saved] = (result["iteration"], result["bytes"])
     return result["bytes"]
 
 
 cols[4].download_button("Save checkpoint (training state)", state_bytes, icon=":material/download:", width="stretch",
-                        key=f"{NS}.save", file_name=f"mnist_{view.snapshot['model']}_state.safetensors",
+                        key=K.save, file_name=f"mnist_{view.snapshot['model']}_state.safetensors",
                         on_click="ignore", mime="application/octet-stream", disabled=view.state == "ended")
-if view.state == "ended" and f"{NS}.saved" in ss:
-    it, data = ss[f"{NS}.saved"]
-    st.button(f"Continue from the checkpoint you saved (iteration {it:,})", key=f"{NS}.resume_saved",
-              on_click=load, args=(data, "your saved checkpoint", ss[f"{NS}.setup"], hyper))
-scenario_picker(NS, "mnist", MNIST_KEYS)
-scenario_note(NS)
+if view.state == "ended" and K.saved in ss:
+    it, data = ss[K.saved]
+    st.button(f"Continue from the checkpoint you saved (iteration {it:,})", key=K.resume_saved,
+              on_click=load, args=(data, "your saved checkpoint", ss[K.setup], hyper))
+scenario_picker(K, "mnist", MNIST_KEYS)
+scenario_note(K)
 with aside("checkpoint").expander("Load a checkpoint to continue training"):
     st.file_uploader("training state or model (.safetensors, or .pt tensors only)", type=["safetensors", "pt"],
-                     key=f"{NS}.upload", on_change=lambda: ss[f"{NS}.upload"] and load(
-                         ss[f"{NS}.upload"].getvalue(), ss[f"{NS}.upload"].name, setup, hyper))
+                     key=K.upload, on_change=lambda: ss[K.upload] and load(
+                         ss[K.upload].getvalue(), ss[K.upload].name, setup, hyper))
 
 
 @st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
-    view = live_header(NS, run, active, samples_key="samples_seen")
-    snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
+    view = live_header(K, run, active, samples_key="samples_seen")
+    snap, ticker = view.snapshot, ss[K.ticker]
     h, q = snap["history"], snap["quality"]
     report = q["report"] if q else None
     rates = ticker.rates() if view.playing else None
@@ -221,7 +221,7 @@ def live():
 
 @st.fragment(run_every=redraw_every(CHARTS_EVERY_S) if active else None)
 def charts():
-    figs = ss[f"{NS}.figs"]
+    figs = ss[K.figs]
     snap = run.view().snapshot
     h, cost = snap["history"], snap["config"]["generator_cost"]
     g_label = COST_LABELS[cost].split(":")[0]
@@ -236,10 +236,9 @@ def charts():
     c1, c2 = st.columns(2)
     name = f"gan-lab_mnist-{snap['model']}_seed{snap['config']['seed']}_it{snap['iteration']}"
     with c1:
-        live_chart(present(figs["loss"], presenting), key=f"{NS}.fig_loss", config=image_config(f"{name}_losses"))
+        live_chart(present(figs["loss"], presenting), key=K.fig_loss, config=image_config(f"{name}_losses"))
     with c2:
-        live_chart(present(figs["d_out"], presenting), key=f"{NS}.fig_dout",
-                   config=image_config(f"{name}_d-outputs"))
+        live_chart(present(figs["d_out"], presenting), key=K.fig_dout, config=image_config(f"{name}_d-outputs"))
     downloads(snap)
 
 
@@ -249,10 +248,10 @@ def downloads(snap: dict) -> None:
     c1, c2 = st.columns(2)
     c1.download_button("Losses and D outputs per iteration (CSV)", lambda: mnist_csv(run.do("history"), it),
                        file_name=export_name(page, seed, it, "losses"), mime="text/csv", on_click="ignore",
-                       icon=":material/download:", key=f"{NS}.csv")
+                       icon=":material/download:", key=K.csv)
     c2.download_button("Fixed-noise grid over the run (GIF)", lambda: run.do("gif")["gif"], mime="image/gif",
                        file_name=export_name(page, seed, it, "fixed-noise-grid", ext="gif"), on_click="ignore",
-                       icon=":material/animation:", key=f"{NS}.gif")
+                       icon=":material/animation:", key=K.gif)
 
 
 @st.fragment(run_every=redraw_every(QUALITY_EVERY_S / 3) if active else None)
@@ -279,12 +278,12 @@ def quality_panel():
                     delta_color="off", delta_arrow="off")
         k[2].metric("classes present", f"{r['classes_present']} / 10", f"≥ {r['class_present_threshold']:.0%} of samples",
                     delta_color="off", delta_arrow="off", help="fewer than 10: mode collapse")
-        figs = ss[f"{NS}.figs"]
+        figs = ss[K.figs]
         if "classes" not in figs:
             figs["classes"] = class_histogram_figure(r["class_shares"], present=r["class_present_threshold"])
         else:
             update_class_histogram(figs["classes"], r["class_shares"])
-        live_chart(present(figs["classes"], presenting), key=f"{NS}.fig_classes",
+        live_chart(present(figs["classes"], presenting), key=K.fig_classes,
                    config=image_config(f"gan-lab_mnist_it{q['iteration']}_class-histogram"))
     st.image(pairs_image(q["samples"], q["neighbours"]), output_format="PNG",
              caption="Nearest-neighbour check: samples (top), the closest training image under each (L2 "

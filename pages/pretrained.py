@@ -13,13 +13,14 @@ from gan_core.mnist.models import count_parameters, is_conditional
 from gan_core.mnist.schema import summary
 from gan_core.mnist.session import PAGE_MAX_BYTES, nearest_row, plain_message, read_only
 from ui.frame import use_navigation
+from ui.keys import MnistKeys, PretrainedKeys
 from ui.presenter import presenter_toggle
 from ui.mnist_figures import grid_image, pairs_image
 from ui.mnist_widgets import MODEL_LABELS, training_images
 
 use_navigation()
 
-NS = "pre"
+K = PretrainedKeys("pre")
 ROOT = Path(__file__).resolve().parents[1]
 PRETRAINED_DIR = Path(os.environ.get("GAN_LAB_PRETRAINED", ROOT / "pretrained"))
 ss = st.session_state
@@ -43,48 +44,47 @@ def shipped_files() -> dict[str, Path]:
 
 
 def upload_label() -> str | None:
-    return f"uploaded: {ss[f'{NS}.uploaded']['name']}" if ss.get(f"{NS}.uploaded") else None
+    return f"uploaded: {ss[K.uploaded]['name']}" if ss.get(K.uploaded) else None
 
 
 def take_upload():
     """Validate an upload fully before anything changes; a bad file leaves the loaded model as it was."""
-    f = ss[f"{NS}.upload"]
+    f = ss[K.upload]
     if f is None:
         return
     try:
         ckpt = load_checkpoint(f, PAGE_MAX_BYTES)
     except CheckpointError as e:
-        ss[f"{NS}.message"] = ("error", f"Upload refused, nothing changed. {plain_message(e)}")
+        ss[K.message] = ("error", f"Upload refused, nothing changed. {plain_message(e)}")
         return
     ckpt.G, ckpt.D = read_only(ckpt.G), read_only(ckpt.D)
-    ss[f"{NS}.uploaded"] = {"name": f.name, "ckpt": ckpt, "data": f.getvalue()}
-    ss[f"{NS}.choice"] = upload_label()
-    ss[f"{NS}.message"] = ("info", f"Loaded {f.name}: {MODEL_LABELS[ckpt.config.kind]}.")
+    ss[K.uploaded] = {"name": f.name, "ckpt": ckpt, "data": f.getvalue()}
+    ss[K.choice] = upload_label()
+    ss[K.message] = ("info", f"Loaded {f.name}: {MODEL_LABELS[ckpt.config.kind]}.")
 
 
-for key, value in ((f"{NS}.seed", 0), (f"{NS}.message", None), (f"{NS}.uploaded", None)):
-    if key not in ss:
-        ss[key] = value
+for key, value in ((K.seed, 0), (K.message, None), (K.uploaded, None)):
+    ss.setdefault(key, value)
 
 files = shipped_files()
 with st.sidebar:
     st.header("Checkpoint")
-    options = list(files) + ([upload_label()] if ss[f"{NS}.uploaded"] else [])
-    if ss.get(f"{NS}.choice") not in options:
-        ss.pop(f"{NS}.choice", None)
-    choice = st.radio("model", options, key=f"{NS}.choice")
+    options = list(files) + ([upload_label()] if ss[K.uploaded] else [])
+    if ss.get(K.choice) not in options:
+        ss.pop(K.choice, None)
+    choice = st.radio("model", options, key=K.choice)
     st.file_uploader(f"upload a checkpoint (.safetensors, or .pt with tensors only; at most "
-                     f"{PAGE_MAX_BYTES // 2**20} MB)", type=["safetensors", "pt"], key=f"{NS}.upload", on_change=take_upload)
+                     f"{PAGE_MAX_BYTES // 2**20} MB)", type=["safetensors", "pt"], key=K.upload, on_change=take_upload)
 
-if ss[f"{NS}.message"]:
-    kind, text = ss[f"{NS}.message"]
+if ss[K.message]:
+    kind, text = ss[K.message]
     (st.error if kind == "error" else st.info)(text)
 if not options:
     st.warning(f"No GAN checkpoints in {PRETRAINED_DIR} yet (train one with `python -m gan_core train --model dcgan "
                "--out pretrained/dcgan.safetensors`), and none uploaded.")
     st.stop()
 if choice == upload_label():
-    ckpt, source = ss[f"{NS}.uploaded"]["ckpt"], ss[f"{NS}.uploaded"]
+    ckpt, source = ss[K.uploaded]["ckpt"], ss[K.uploaded]
 else:
     try:
         ckpt = shipped_checkpoint(str(files[choice]), files[choice].stat().st_mtime)
@@ -98,18 +98,18 @@ conditional = is_conditional(config)
 # ---- samples: new per click, each set reproducible from its seed
 st.subheader(MODEL_LABELS[config.kind])
 cols = st.columns([1, 1, 4])
-if cols[0].button("New samples", key=f"{NS}.new", type="primary", width="stretch"):
-    ss[f"{NS}.seed"] += 1
-cols[1].number_input("sample seed", 0, 2**31 - 1, key=f"{NS}.seed")
-if cols[2].button("Continue training on the live page", key=f"{NS}.continue", icon=":material/play_arrow:"):
+if cols[0].button("New samples", key=K.new, type="primary", width="stretch"):
+    ss[K.seed] += 1
+cols[1].number_input("sample seed", 0, 2**31 - 1, key=K.seed)
+if cols[2].button("Continue training on the live page", key=K.continue_training, icon=":material/play_arrow:"):
     data = source["data"] if "data" in source else Path(source["path"]).read_bytes()
-    ss["mnist.incoming"] = {"name": source["name"], "data": data}
+    ss[MnistKeys("mnist").incoming] = {"name": source["name"], "data": data}
     try:
         st.switch_page("pages/mnist_live.py")
     except StreamlitAPIException:  # the page runs alone (tests): the live page picks it up when opened
         st.info("Open the live page to continue training this checkpoint.")
 
-seed = int(ss[f"{NS}.seed"])
+seed = int(ss[K.seed])
 left, right = st.columns(2)
 with left:
     if conditional:  # the class grid: row r holds class r, columns share their noise vector
@@ -124,13 +124,13 @@ with left:
 with right:
     st.markdown("**Latent interpolation** G((1 − t)·z₀ + t·z₁)")
     c = st.columns(3 if conditional else 2)
-    s0 = c[0].number_input("z₀ seed", 0, 2**31 - 1, 1, key=f"{NS}.z0")
-    s1 = c[1].number_input("z₁ seed", 0, 2**31 - 1, 2, key=f"{NS}.z1")
-    label = int(c[2].selectbox("class", range(config.n_classes), key=f"{NS}.label")) if conditional else None
+    s0 = c[0].number_input("z₀ seed", 0, 2**31 - 1, 1, key=K.z0)
+    s1 = c[1].number_input("z₁ seed", 0, 2**31 - 1, 2, key=K.z1)
+    label = int(c[2].selectbox("class", range(config.n_classes), key=K.label)) if conditional else None
     steps = 10
     z0 = torch.randn(config.nz, generator=torch.Generator().manual_seed(int(s0)))
     z1 = torch.randn(config.nz, generator=torch.Generator().manual_seed(int(s1)))
-    t = st.slider("t", 0.0, 1.0, 0.5, 1 / (steps - 1), key=f"{NS}.t", format="%.2f")
+    t = st.slider("t", 0.0, 1.0, 0.5, 1 / (steps - 1), key=K.t, format="%.2f")
     frames = interpolate(G, z0, z1, steps=steps, labels=label)
     one = generate(G, ((1 - t) * z0 + t * z1)[None], None if label is None else torch.tensor([label]))
     st.image(grid_image(one, ncols=1, scale=6), output_format="PNG", caption=f"t = {t:.2f}")

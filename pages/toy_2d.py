@@ -8,6 +8,7 @@ import streamlit as st
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
 from gan_core.toy2d.data import COVERAGE_RADIUS, preset
 from ui.frame import use_navigation
+from ui.keys import Toy2DKeys
 from ui.presenter import image_config, present, presenter_toggle
 from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
                      toy_buttons)
@@ -21,7 +22,7 @@ from ui.toy_widgets import train_controls
 
 use_navigation()
 
-NS = "toy2d"
+K = Toy2DKeys("toy2d")
 TICK_S = 0.25          # about 4 redraws a second while the run trains
 IDLE_TICK_S = 4.0      # paused: a slow heartbeat keeps the run alive while the page is open
 
@@ -34,12 +35,12 @@ ss = st.session_state
 
 with st.sidebar:
     st.header("2-D toy GAN controls")
-    scenario_controls(NS)
-    data = data_controls(NS)
-    dim, noise, nets = noise_and_nets(NS)
-    hyper = train_controls(NS)
-    per_turn = slow_motion(NS)
-    seed = st.number_input("seed (applies on reset)", min_value=0, max_value=2**31 - 1, value=0, key=f"{NS}.seed")
+    scenario_controls(K)
+    data = data_controls(K)
+    dim, noise, nets = noise_and_nets(K)
+    hyper = train_controls(K)
+    per_turn = slow_motion(K)
+    seed = st.number_input("seed (applies on reset)", min_value=0, max_value=2**31 - 1, value=0, key=K.seed)
 
 
 def reset(dist=None) -> bool:
@@ -49,60 +50,59 @@ def reset(dist=None) -> bool:
         return False
     spec = {"data": dist, "noise_dim": dim, "noise": noise, **nets, "seed": int(seed), "train": hyper,
             "iterations_per_turn": per_turn}
-    if open_run(NS, "toy2d", spec):
-        ss[f"{NS}.figs"] = {}
+    if open_run(K, "toy2d", spec):
+        ss[K.figs] = {}
         return True
     return False
 
 
-if f"{NS}.run" not in ss:
-    ss[f"{NS}.message"] = None
-    lost_run_notice(NS)
+if K.run not in ss:
+    ss[K.message] = None
+    lost_run_notice(K)
     if not reset():  # a first visit with nothing drawn yet: start from the ring
         reset(preset("Ring of 8 Gaussians"))
-if ss.pop(f"{NS}.reset_now", None) and reset():
-    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {ss[f'{NS}.scenario']}. A new run from its seed.")
-if f"{NS}.run" not in ss:
-    st.error((ss[f"{NS}.message"] or ("error", "No run."))[1])
+if ss.pop(K.reset_now, None) and reset():
+    ss[K.message] = ("info", f"Scenario loaded: {ss[K.scenario]}. A new run from its seed.")
+if K.run not in ss:
+    st.error((ss[K.message] or ("error", "No run."))[1])
     st.stop()
-run = ss[f"{NS}.run"]
+run = ss[K.run]
 
 # ---- every change applies to the running run in place (between two training chunks)
-if ss[f"{NS}.preset"] == DRAWN:
+if ss[K.preset] == DRAWN:
     with st.expander("Draw p_data", expanded=True):
-        drawing_canvas(NS)
+        drawing_canvas(K)
 if data.error:
     st.warning(data.error + " The current run keeps its data.")
-apply_settings(NS, run, {**hyper, "noise": noise, "iterations_per_turn": per_turn})
+apply_settings(K, run, {**hyper, "noise": noise, "iterations_per_turn": per_turn})
 view = run.view()
 if data.dist is not None and data.dist.name != view.snapshot["data_name"]:  # swap p_data, keep the networks
-    apply_settings(NS, run, {"data": data.dist})
+    apply_settings(K, run, {"data": data.dist})
     view = run.view()
 snap = view.snapshot
 if (dim, nets, seed) != (snap["noise_dim"], snap["nets"], snap["config"]["seed"]):
     st.info("Noise dimension, network sizes and seed take effect when you press Reset (they make new networks).")
 
 active = view.state in ("playing", "waiting")
-if toy_buttons(NS, view):
+if toy_buttons(K, view):
     if reset():
-        ss[f"{NS}.message"] = ("info", "New run from the seed.")
+        ss[K.message] = ("info", "New run from the seed.")
     st.rerun()
-layers = layer_controls(NS)
+layers = layer_controls(K)
 
 
 @st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
-    view = live_header(NS, run, active)
-    snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
-    figs = ss[f"{NS}.figs"]
+    view = live_header(K, run, active)
+    snap, ticker = view.snapshot, ss[K.ticker]
+    figs = ss[K.figs]
     main = (snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"], snap["arrows_at"], snap["arrows"])
     if "main" not in figs:  # build once per session, then write new arrays in
         figs["main"] = main_figure(*main, layers)
     else:
         update_main_figure(figs["main"], *main, layers)
     name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
-    live_chart(present(figs["main"], presenting, fit=True), key=f"{NS}.fig_main",
-               config=image_config(f"{name}_main-view"))
+    live_chart(present(figs["main"], presenting, fit=True), key=K.fig_main, config=image_config(f"{name}_main-view"))
     c = snap["config"]
     rates = ticker.rates() if view.playing else None
     st.markdown(stat_row_html([
@@ -129,14 +129,13 @@ def slow_views():
     for the main view's 4 redraws a second)."""
     snap = run.view().snapshot
     h, curve, cost = snap["history"], snap["curve"], snap["config"]["generator_cost"]
-    figs = ss[f"{NS}.figs"]
+    figs = ss[K.figs]
     if "d_star" not in figs:
         figs["d_star"] = d_star_figure(snap["axis"], snap["d_star"])
     else:
         update_d_star_figure(figs["d_star"], snap["axis"], snap["d_star"])
     name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
-    live_chart(present(figs["d_star"], presenting, fit=True), key=f"{NS}.fig_dstar",
-               config=image_config(f"{name}_d-star"))
+    live_chart(present(figs["d_star"], presenting, fit=True), key=K.fig_dstar, config=image_config(f"{name}_d-star"))
     st.caption(f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
                f"bandwidth h = {snap['bandwidth']:.3f} (Scott's rule n^(−1/6)·σ̂, capped at σ_min/3 of p_data); "
                f"{snap['outside']:.1%} of them outside the square. Blank: p_data + p_g below two generator samples' "
@@ -151,12 +150,12 @@ def slow_views():
         update_loss_figure(figs["loss"], *loss, EQUILIBRIUM_VALUE[cost], g_label)
         update_series_figure(figs["js"], curve["iteration"], curve["js"])
         update_coverage_figure(figs["cov"], curve["iteration"], curve["covered"], snap["n_modes"])
-    live_chart(present(figs["loss"], presenting), key=f"{NS}.fig_loss", config=image_config(f"{name}_losses"))
+    live_chart(present(figs["loss"], presenting), key=K.fig_loss, config=image_config(f"{name}_losses"))
     c2, c3 = st.columns(2)
     with c2:
-        live_chart(present(figs["js"], presenting), key=f"{NS}.fig_js", config=image_config(f"{name}_js"))
+        live_chart(present(figs["js"], presenting), key=K.fig_js, config=image_config(f"{name}_js"))
     with c3:
-        live_chart(present(figs["cov"], presenting), key=f"{NS}.fig_cov",
+        live_chart(present(figs["cov"], presenting), key=K.fig_cov,
                    config=image_config(f"{name}_modes-covered"))
 
 

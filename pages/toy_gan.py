@@ -10,6 +10,7 @@ from gan_core.toy.distributions import DEFAULT_PRESET, NOISE_PRIORS, preset
 from gan_core.toy.game import ToyConfig
 from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
+from ui.keys import ToyKeys
 from ui.live_chart import live_chart
 from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
@@ -24,7 +25,7 @@ from ui.toy_widgets import data_controls, train_controls
 
 use_navigation()
 
-NS = "toy"
+K = ToyKeys("toy")
 TICK_S = 0.25          # the live view redraws about 4 times a second while the run trains
 IDLE_TICK_S = 4.0      # paused: a slow heartbeat keeps the run alive while the page is open
 
@@ -34,22 +35,22 @@ st.caption("The paper's Figure 1, live: data p_data (dotted), generator p_g (gre
 presenting = presenter_toggle()
 
 # ---- controls (sidebar): plain values out; a link's settings first become the widgets' values
-read_link(NS, TOY_PARAMS)
+read_link(K, TOY_PARAMS)
 with st.sidebar:
     st.header("Toy GAN controls")
-    data = data_controls(NS)
+    data = data_controls(K)
     noise = st.radio("noise prior p_z", list(NOISE_PRIORS), index=list(NOISE_PRIORS).index(ToyConfig().noise),
-                     horizontal=True, key=f"{NS}.noise",
+                     horizontal=True, key=K.noise,
                      format_func=lambda n: {"normal": "normal N(0, 1)", "uniform": "uniform U(−1, 1) (paper)"}[n])
-    hyper = train_controls(NS)
+    hyper = train_controls(K)
     width = st.number_input("network width (applies on reset)", min_value=0, max_value=512, value=32, step=8,
-                            key=f"{NS}.width")
-    seed = st.number_input("seed (applies on reset)", min_value=0, max_value=2**31 - 1, value=0, key=f"{NS}.seed")
+                            key=K.width)
+    seed = st.number_input("seed (applies on reset)", min_value=0, max_value=2**31 - 1, value=0, key=K.seed)
 
 ss = st.session_state
-write_link(NS, TOY_PARAMS)
-link_warning(NS)
-loaded = scenario_loaded(NS)
+write_link(K, TOY_PARAMS)
+link_warning(K)
+loaded = scenario_loaded(K)
 
 
 def reset(dist=None) -> bool:
@@ -60,35 +61,35 @@ def reset(dist=None) -> bool:
     try:
         ToyConfig(width=int(width), noise=noise)
     except ValueError as e:
-        ss[f"{NS}.message"] = ("error", f"Not reset: {e}")
+        ss[K.message] = ("error", f"Not reset: {e}")
         return False
     spec = {"data": dist, "noise": noise, "width": int(width), "seed": int(seed), "train": hyper}
-    if open_run(NS, "toy", spec):
-        ss[f"{NS}.figs"] = {}
+    if open_run(K, "toy", spec):
+        ss[K.figs] = {}
         return True
     return False
 
 
-if f"{NS}.run" not in ss:
-    ss[f"{NS}.message"] = None
-    lost_run_notice(NS)
+if K.run not in ss:
+    ss[K.message] = None
+    lost_run_notice(K)
     if not reset():  # a first visit with a broken mixture: start from the default preset
         reset(preset(DEFAULT_PRESET))
-if f"{NS}.run" not in ss:
-    kind, text = ss[f"{NS}.message"] or ("error", "No run.")
+if K.run not in ss:
+    kind, text = ss[K.message] or ("error", "No run.")
     st.error(text)
     st.stop()
 elif loaded and reset():
-    ss[f"{NS}.message"] = ("info", f"Scenario loaded: {loaded.name}. New run from seed {loaded.seed}; press Play.")
-run = ss[f"{NS}.run"]
+    ss[K.message] = ("info", f"Scenario loaded: {loaded.name}. New run from seed {loaded.seed}; press Play.")
+run = ss[K.run]
 
 # ---- every change applies to the running run in place (between two training chunks)
 if data.error:
     st.error(data.error + " The current run keeps its data.")
-apply_settings(NS, run, {**hyper, "noise": noise})
+apply_settings(K, run, {**hyper, "noise": noise})
 view = run.view()
 if data.dist is not None and data.key != view.snapshot["data_name"]:  # swap p_data, keep the networks
-    apply_settings(NS, run, {"data": data.dist})
+    apply_settings(K, run, {"data": data.dist})
     view = run.view()
 snap = view.snapshot
 if width < 1:
@@ -99,21 +100,21 @@ elif width != snap["width"] or seed != snap["config"]["seed"]:
 
 # ---- buttons
 active = view.state in ("playing", "waiting")
-if toy_buttons(NS, view):
+if toy_buttons(K, view):
     if reset():
-        ss[f"{NS}.message"] = ("info", "New run from the seed.")
-        ss.pop(f"{NS}.scenario", None)
-        close_branch(NS)
+        ss[K.message] = ("info", "New run from the seed.")
+        ss.pop(K.scenario, None)
+        close_branch(K)
     st.rerun()
-scenario_picker(NS, "toy", TOY_KEYS)
-scenario_note(NS)
+scenario_picker(K, "toy", TOY_KEYS)
+scenario_note(K)
 
 
 @st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
 def live():
-    view = live_header(NS, run, active)
-    keep_branch_alive(NS)
-    snap, ticker = view.snapshot, ss[f"{NS}.ticker"]
+    view = live_header(K, run, active)
+    keep_branch_alive(K)
+    snap, ticker = view.snapshot, ss[K.ticker]
     c = snap["config"]
     rates = ticker.rates() if view.playing else None
     st.markdown(stat_row_html([
@@ -132,15 +133,14 @@ def live():
         st.caption(f"In effect: k = {c['k']}, lr_D = {c['lr_d']:g}, lr_G = {c['lr_g']:g}, {c['optimizer']}, "
                    f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
                    f"p_z = {snap['noise']}; width {snap['width']}; seed {c['seed']}.")
-    figs = ss[f"{NS}.figs"]
+    figs = ss[K.figs]
     main = (snap["x"], snap["p_data"], snap["p_g"], snap["d"], snap["d_star"], snap["z"], snap["gz"], snap["fakes"])
     if "main" not in figs:  # build once per session, then write new arrays in (~1 ms, not ~50 ms)
         figs["main"] = paper_figure(*main)
     else:
         update_paper_figure(figs["main"], *main)
     name = f"gan-lab_toy-gan_seed{c['seed']}_it{snap['iteration']}"
-    live_chart(present(figs["main"], presenting, fit=True), key=f"{NS}.fig_main",
-               config=image_config(f"{name}_figure1"))
+    live_chart(present(figs["main"], presenting, fit=True), key=K.fig_main, config=image_config(f"{name}_figure1"))
 
 
 @st.fragment(run_every=redraw_every(1.0) if active else None)
@@ -148,7 +148,7 @@ def history_charts():
     """Charts over iterations: once a second is enough."""
     snap = run.view().snapshot
     h, curve, cost = snap["history"], snap["curve"], snap["config"]["generator_cost"]
-    figs = ss[f"{NS}.figs"]
+    figs = ss[K.figs]
     g_label = COST_LABELS[cost].split(":")[0]
     loss = (h["iteration"], h["d_loss"], h["g_loss"])
     if "loss" not in figs:
@@ -160,9 +160,9 @@ def history_charts():
         update_series_figure(figs["js"], curve["iteration"], curve["js"])
         update_series_figure(figs["gap"], curve["iteration"], curve["gap"])
     seed, it = snap["config"]["seed"], snap["iteration"]
-    for col, name in zip(st.columns(3), ("loss", "js", "gap")):
+    for col, name, key in zip(st.columns(3), ("loss", "js", "gap"), (K.fig_loss, K.fig_js, K.fig_gap)):
         with col:
-            live_chart(present(figs[name], presenting), key=f"{NS}.fig_{name}",
+            live_chart(present(figs[name], presenting), key=key,
                        config=image_config(export_name("toy-gan", seed, it, name, ext="")[:-1]))
     download_buttons([
         ("Losses per iteration (CSV)", export_name("toy-gan", seed, it, "losses"),
@@ -171,15 +171,15 @@ def history_charts():
          lambda: toy_csvs(run.do("history"), it)["js"])])
     st.download_button("Figure 1 over the run (GIF)", lambda: toy_gif(run.do("rewind_views")), mime="image/gif",
                        file_name=export_name("toy-gan", seed, it, "figure1", ext="gif"), on_click="ignore",
-                       icon=":material/animation:", key=f"{NS}.gif",
+                       icon=":material/animation:", key=K.gif,
                        help="One frame per snapshot the run recorded (at most 60, spread over the whole run).")
 
 
 live()
 history_charts()
-with st.expander("Rewind and compare", expanded=f"{NS}.branch" in ss):
-    rewind_panel(NS, run, presenting)
-branches(NS, presenting)
+with st.expander("Rewind and compare", expanded=K.branch in ss):
+    rewind_panel(K, run, presenting)
+branches(K, presenting)
 
 with st.expander("The formulas behind the figure"):
     st.latex(r"\min_G \max_D V(D,G) = \mathbb{E}_{x\sim p_{data}}[\log D(x)] + \mathbb{E}_{z\sim p_z}[\log(1-D(G(z)))]")

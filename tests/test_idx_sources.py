@@ -110,8 +110,9 @@ def test_mutated_uploads_load_or_get_an_idx_error(data_, gz):
 def _controls():
     import streamlit as st
 
+    from ui.keys import MnistKeys
     from ui.mnist_widgets import setup_controls
-    setup, error = setup_controls("t")
+    setup, error = setup_controls(MnistKeys("t"))
     st.session_state["t.result"] = (setup, error)
 
 

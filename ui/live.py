@@ -6,6 +6,7 @@ import streamlit as st
 
 from gan_core.live.backends import HostDied
 from gan_core.live.pool import RunEnded
+from ui.keys import LiveKeys, ToyButtonKeys
 
 
 def run_pool():
@@ -29,55 +30,54 @@ def redraw_every(seconds: float) -> float:
     return seconds * max(1.0, pool.stats()["playing"] / pool.cores)
 
 
-def open_run(ns: str, kind: str, spec: dict) -> bool:
+def open_run(keys: LiveKeys, kind: str, spec: dict) -> bool:
     """A new run for this session (the old one, if any, is closed). False, with the reason in
-    ``{ns}.message``, when it could not be made (bad settings, no worker could start)."""
+    ``keys.message``, when it could not be made (bad settings, no worker could start)."""
     ss = st.session_state
-    old = ss.get(f"{ns}.run")
+    old = ss.get(keys.run)
     try:
         handle = run_pool().open(kind, spec)
     except ValueError as e:
-        ss[f"{ns}.message"] = ("error", f"Not reset: {e}")
+        ss[keys.message] = ("error", f"Not reset: {e}")
         return False
     except HostDied as e:  # a worker that cannot start or died while building the run
-        ss[f"{ns}.message"] = ("error", f"No training worker could take the run ({e}). Try Reset in a moment.")
+        ss[keys.message] = ("error", f"No training worker could take the run ({e}). Try Reset in a moment.")
         return False
     except Exception as e:  # noqa: BLE001  anything else the worker refused: say so, keep the page
-        ss[f"{ns}.message"] = ("error", f"Not reset: the run could not be built ({e}).")
+        ss[keys.message] = ("error", f"Not reset: the run could not be built ({e}).")
         return False
     if old is not None:
         old.close()
-    ss[f"{ns}.run"] = handle
-    ss[f"{ns}.ticker"] = Ticker()
-    st.query_params["run"] = f"{ns}:{handle.id}"  # a reload can then say what became of this run
+    ss[keys.run] = handle
+    ss[keys.ticker] = Ticker()
+    st.query_params["run"] = f"{keys.ns}:{handle.id}"  # a reload can then say what became of this run
     return True
 
 
-def lost_run_notice(ns: str) -> None:
+def lost_run_notice(keys: LiveKeys) -> None:
     """A new session whose URL names this page's earlier run: say what became of it, once,
     instead of silently starting afresh. Unknown to the server: it restarted (or the run ended
     after its page closed). Known: the page was reloaded; the old run is closed now, freeing its slot."""
     ss = st.session_state
     ref = st.query_params.get("run", "")
     prefix, _, run_id = ref.partition(":")
-    if prefix != ns or not run_id or f"{ns}.run" in ss:
+    if prefix != keys.ns or not run_id or keys.run in ss:
         return
     old = run_pool().find(run_id)
     if old is None:
-        ss[f"{ns}.message"] = ("info", "The live run this page showed before is gone: the server was restarted "
-                                       "(or the run ended after its page was closed). A new run starts from the seed.")
+        ss[keys.message] = ("info", "The live run this page showed before is gone: the server was restarted "
+                                    "(or the run ended after its page was closed). A new run starts from the seed.")
     else:
         old.close()
-        ss[f"{ns}.message"] = ("info", "The page was reloaded, which starts a new session: the run it showed "
-                                       "is closed and a new run starts from the seed.")
+        ss[keys.message] = ("info", "The page was reloaded, which starts a new session: the run it showed "
+                                    "is closed and a new run starts from the seed.")
 
 
-def apply_settings(ns: str, handle, settings: dict) -> dict:
+def apply_settings(keys: LiveKeys, handle, settings: dict) -> dict:
     """Send the widgets' settings to the run when they changed (applied between two steps, never
     a reset). A refused value shows its message and leaves the run as it was. Returns what changed."""
     ss = st.session_state
-    key = f"{ns}.applied"
-    if ss.get(key) == (handle.id, settings):
+    if ss.get(keys.applied) == (handle.id, settings):
         return {}
     try:
         changed = handle.apply(settings)
@@ -86,60 +86,60 @@ def apply_settings(ns: str, handle, settings: dict) -> dict:
         return {}
     except RunEnded:
         return {}
-    ss[key] = (handle.id, dict(settings))
+    ss[keys.applied] = (handle.id, dict(settings))
     return changed
 
 
-def act(ns: str, action: str, *args):
+def act(keys: LiveKeys, action: str, *args):
     """A button's action on the run (one step, D to optimum, save): its report or error becomes the message."""
     ss = st.session_state
     try:
-        result = ss[f"{ns}.run"].do(action, *args)
+        result = ss[keys.run].do(action, *args)
     except (ValueError, RunEnded) as e:
-        ss[f"{ns}.message"] = ("error", str(e))
+        ss[keys.message] = ("error", str(e))
         return None
     except RuntimeError as e:  # TrainingDiverged and a host's other faults arrive as their message
-        ss[f"{ns}.message"] = ("error", str(e).split(": ", 1)[-1] if str(e).startswith("TrainingDiverged") else str(e))
+        ss[keys.message] = ("error", str(e).split(": ", 1)[-1] if str(e).startswith("TrainingDiverged") else str(e))
         return None
     if isinstance(result, dict) and result.get("message"):
-        ss[f"{ns}.message"] = result["message"]
+        ss[keys.message] = result["message"]
     return result
 
 
-def play_or_pause(ns: str, pause: bool) -> None:
-    """The Play / Pause button's action (``on_click``, with ``args=(ns, playing)`` at drawing).
+def play_or_pause(keys: LiveKeys, pause: bool) -> None:
+    """The Play / Pause button's action (``on_click``, with ``args=(keys, playing)`` at drawing).
 
     It does what the clicked label said: a "Pause" drawn before the run stopped by itself
     (diverged) pauses, and never starts the run again. A start clears the old message.
     """
     ss = st.session_state
-    handle = ss[f"{ns}.run"]
-    ss[f"{ns}.ticker"].clear()
+    handle = ss[keys.run]
+    ss[keys.ticker].clear()
     if pause:
         handle.pause()
     else:
-        ss[f"{ns}.message"] = None
+        ss[keys.message] = None
         handle.play()
 
 
-def toy_buttons(ns: str, view) -> bool:
+def toy_buttons(keys: ToyButtonKeys, view) -> bool:
     """The toy pages' row: Play/Pause (key P), one iteration (key S), one D step, one G step, train D
     to optimum, Reset. Returns True when Reset was pressed (the page makes its new run)."""
     cols = st.columns(6)
     active = view.state in ("playing", "waiting")
     # one key per label: with a keyboard shortcut on the button, Streamlit may deliver a click twice,
     # and a second "Pause" click must not land on the "Play" button drawn after the first
-    cols[0].button("Pause" if active else "Play", key=f"{ns}.pause" if active else f"{ns}.play", type="primary",
+    cols[0].button("Pause" if active else "Play", key=keys.pause if active else keys.play, type="primary",
                    icon=":material/pause:" if active else ":material/play_arrow:",
-                   width="stretch", on_click=play_or_pause, args=(ns, active), disabled=view.state == "ended",
+                   width="stretch", on_click=play_or_pause, args=(keys, active), disabled=view.state == "ended",
                    shortcut="P")
-    cols[1].button("One iteration", key=f"{ns}.one", width="stretch", on_click=act, args=(ns, "iteration"),
+    cols[1].button("One iteration", key=keys.one, width="stretch", on_click=act, args=(keys, "iteration"),
                    shortcut="S")
-    cols[2].button("One D step", key=f"{ns}.dstep", width="stretch", on_click=act, args=(ns, "d_step"))
-    cols[3].button("One G step", key=f"{ns}.gstep", width="stretch", on_click=act, args=(ns, "g_step"))
-    cols[4].button("Train D to optimum", key=f"{ns}.dopt", width="stretch", on_click=act, args=(ns, "d_optimum"),
+    cols[2].button("One D step", key=keys.dstep, width="stretch", on_click=act, args=(keys, "d_step"))
+    cols[3].button("One G step", key=keys.gstep, width="stretch", on_click=act, args=(keys, "g_step"))
+    cols[4].button("Train D to optimum", key=keys.dopt, width="stretch", on_click=act, args=(keys, "d_optimum"),
                    help="G frozen; D trained until it stops changing. D lands on D*.")
-    return cols[5].button("Reset", key=f"{ns}.reset", width="stretch")
+    return cols[5].button("Reset", key=keys.reset, width="stretch")
 
 
 def status_line(view) -> None:
@@ -159,32 +159,32 @@ def status_line(view) -> None:
         ended.error(view.ended or "The run ended.")
 
 
-def live_header(ns: str, run, was_active: bool, samples_key: str = "iteration"):
+def live_header(keys: LiveKeys, run, was_active: bool, samples_key: str = "iteration"):
     """The start of every live fragment: read the run's latest snapshot (never waiting for
     training; the read is also the page's heartbeat), follow a state change, mark the live rate,
     and show where the run stands and the page's message (a fixed number of elements). Returns the RunView."""
     view = run.view()
-    check_in(ns, view, was_active)
+    check_in(keys, view, was_active)
     if view.playing:
-        st.session_state[f"{ns}.ticker"].mark(view.snapshot["iteration"], view.snapshot[samples_key])
+        st.session_state[keys.ticker].mark(view.snapshot["iteration"], view.snapshot[samples_key])
     status_line(view)
     slot = st.empty()
-    message = st.session_state.get(f"{ns}.message")
+    message = st.session_state.get(keys.message)
     if message:
         kind, text = message
         (slot.error if kind == "error" else slot.info)(text)
     return view
 
 
-def check_in(ns: str, view, was_playing: bool) -> None:
+def check_in(keys: LiveKeys, view, was_playing: bool) -> None:
     """A live fragment's first call: if the run's state changed under the page (it stopped by
     itself, was admitted from the queue, or ended), rerun the whole page so the Play button and
     the fragment's timer match."""
     ss = st.session_state
-    if view.message and view.message != ss.get(f"{ns}.seen_message"):
-        ss[f"{ns}.message"] = ss[f"{ns}.seen_message"] = view.message
+    if view.message and view.message != ss.get(keys.seen_message):
+        ss[keys.message] = ss[keys.seen_message] = view.message
     if (view.state in ("playing", "waiting")) != was_playing:
-        ss[f"{ns}.ticker"].clear()
+        ss[keys.ticker].clear()
         st.rerun(scope="app")
 
 

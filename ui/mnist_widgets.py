@@ -9,6 +9,7 @@ import torch
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN, load_images
 from gan_core.mnist.data import (EMBEDDED_NAME, FOLDER_PREFIX, MAX_IDX_UPLOAD_BYTES, IDXError, allowed_idx_folders,
                                  available_datasets, dataset_from_uploads)
+from ui.keys import MnistKeys
 
 MODEL_LABELS = {"mlp": "MLP GAN (Goodfellow et al. 2014)", "dcgan": "DCGAN (Radford et al. 2016)",
                 "cgan": "conditional GAN (Mirza & Osindero 2014)"}
@@ -44,11 +45,11 @@ def data_options() -> dict[str, str]:
     return options
 
 
-def uploaded_data(ns: str) -> tuple[str, str | None]:
+def uploaded_data(keys: MnistKeys) -> tuple[str, str | None]:
     """(dataset name, error) from IDX files the student uploads; the embedded digits until they are valid."""
     files = st.file_uploader(f"IDX files: images (idx3) and labels (idx1), raw or .gz, at most "
                              f"{MAX_IDX_UPLOAD_BYTES // 2**20} MB each", accept_multiple_files=True,
-                             key=f"{ns}.idx_upload")
+                             key=keys.idx_upload)
     if not files:
         return EMBEDDED_NAME, "Upload the two IDX files; until then the embedded digits are used."
     try:
@@ -57,25 +58,25 @@ def uploaded_data(ns: str) -> tuple[str, str | None]:
         return EMBEDDED_NAME, f"IDX upload not used: {e} The embedded digits are used instead."
 
 
-def setup_controls(ns: str) -> tuple[Setup, str | None]:
+def setup_controls(keys: MnistKeys) -> tuple[Setup, str | None]:
     """Model, data, device, seed. Returns (setup, error) where error says why the chosen data is not used."""
     model = st.radio("model", list(MODEL_LABELS), index=list(MODEL_LABELS).index(DEFAULT_MODEL.kind),
-                     format_func=MODEL_LABELS.get, key=f"{ns}.model")
+                     format_func=MODEL_LABELS.get, key=keys.model)
     options = data_options()
-    if st.session_state.get(f"{ns}.data", EMBEDDED_NAME) not in options:   # a folder no longer allowed, or path boxes switched off
-        st.session_state.pop(f"{ns}.data", None)
-    choice = st.selectbox("data", list(options), format_func=options.get, key=f"{ns}.data")
+    if st.session_state.get(keys.data, EMBEDDED_NAME) not in options:   # a folder no longer allowed, or path boxes switched off
+        st.session_state.pop(keys.data, None)
+    choice = st.selectbox("data", list(options), format_func=options.get, key=keys.data)
     data, error = choice, None
     if choice == IDX_UPLOAD:
-        data, error = uploaded_data(ns)
+        data, error = uploaded_data(keys)
     elif choice == IDX_FOLDER:
-        data = st.text_input("IDX folder (train-images-idx3-ubyte, train-labels-idx1-ubyte)", key=f"{ns}.idx")
+        data = st.text_input("IDX folder (train-images-idx3-ubyte, train-labels-idx1-ubyte)", key=keys.idx)
         if not data.strip():
             data, error = EMBEDDED_NAME, "Type an IDX folder path; until then the embedded digits are used."
     devices = device_options()
-    device = st.radio("device", list(devices), format_func=devices.get, horizontal=True, key=f"{ns}.device",
+    device = st.radio("device", list(devices), format_func=devices.get, horizontal=True, key=keys.device,
                       help="GPU appears only when PyTorch sees a CUDA device.")
-    seed = st.number_input("seed", 0, 2**31 - 1, MNIST_TRAIN.seed, key=f"{ns}.seed")
+    seed = st.number_input("seed", 0, 2**31 - 1, MNIST_TRAIN.seed, key=keys.seed)
     return Setup(model, data, device, int(seed)), error
 
 

@@ -38,7 +38,8 @@ from safetensors.torch import save as st_save
 
 from gan_core.mnist.models import ModelConfig, build_models, config_from_dict, config_to_dict
 from gan_core.mnist.schema import SchemaError, shown, validate_metadata
-from gan_core.trainer import METRICS, GANTrainer, TrainConfig
+from gan_core.mnist.training import MnistTrainer, build_mnist_trainer
+from gan_core.trainer import METRICS, TrainConfig
 
 FORMAT = "gan-lab-mnist-gan"
 FORMAT_VERSION = 1
@@ -322,7 +323,7 @@ def _check_state_tensors(tensors: dict, config: ModelConfig, name: str) -> None:
 # ----------------------------------------------------------------------------- models: save / load
 
 def _models_of(obj) -> tuple[nn.Module, nn.Module | None, ModelConfig]:
-    if isinstance(obj, GANTrainer):
+    if isinstance(obj, MnistTrainer):
         return obj.G, obj.D, obj.model_config
     if isinstance(obj, (tuple, list)):
         G, D = obj
@@ -363,11 +364,11 @@ def save_checkpoint(dest, trainer_or_models, *, include_discriminator: bool = Tr
     for a trainer, dataset, step and the train config are filled in.
     """
     G, D, config = _models_of(trainer_or_models)
-    if isinstance(trainer_or_models, GANTrainer):
+    if isinstance(trainer_or_models, MnistTrainer):
         t = trainer_or_models
-        dataset = dataset or getattr(t, "dataset", None)
+        dataset = dataset or t.dataset
         step = t.iteration if step is None else step
-        training = {"train_config": asdict(t.config), "train_seconds": round(getattr(t, "train_seconds", 0.0), 1),
+        training = {"train_config": asdict(t.config), "train_seconds": round(t.train_seconds, 1),
                     "device": str(t.device), "torch": torch.__version__, **(training or {})}
     tensors = _weights("G", G)
     if D is not None and include_discriminator:
@@ -406,7 +407,7 @@ def _load_weights(net: nn.Module, prefix: str, tensors: dict, counters: dict | N
 
 # ----------------------------------------------------------------------------- full training state
 
-def save_training_state(dest, trainer: GANTrainer, training: dict | None = None) -> bytes:
+def save_training_state(dest, trainer: MnistTrainer, training: dict | None = None) -> bytes:
     """Everything needed to resume exactly: nets, optimizer moments, RNG, counters, history."""
     state = trainer.state_dict()
     tensors = _weights("G", trainer.G) | _weights("D", trainer.D)
@@ -427,15 +428,15 @@ def save_training_state(dest, trainer: GANTrainer, training: dict | None = None)
     for m in ("iteration",) + METRICS:  # float64: NaN marks a metric a lone D or G step lacks
         tensors[f"history.{m}"] = torch.tensor(np.asarray(history[m], dtype=np.float64))
     blob = st_save(tensors, metadata=_metadata(
-        "training_state", trainer.model_config, dataset=getattr(trainer, "dataset", None), step=trainer.iteration,
+        "training_state", trainer.model_config, dataset=trainer.dataset, step=trainer.iteration,
         train_config=asdict(trainer.config), counters=state["counters"], param_groups=groups,
         bn_counters=counters, rng_device=trainer.device.type,
-        training={"train_seconds": round(getattr(trainer, "train_seconds", 0.0), 3), **(training or {})}))
+        training={"train_seconds": round(trainer.train_seconds, 3), **(training or {})}))
     _write(dest, blob)
     return blob
 
 
-def _trainer_state(tensors: dict, meta: dict, trainer: GANTrainer) -> dict:
+def _trainer_state(tensors: dict, meta: dict, trainer: MnistTrainer) -> dict:
     """Rebuild the dict ``GANTrainer.load_state_dict`` takes from validated tensors + metadata."""
     G, D = build_models(meta["model_config"])
     _load_weights(G, "G", tensors, meta.get("bn_counters"))
@@ -466,7 +467,7 @@ def _trainer_state(tensors: dict, meta: dict, trainer: GANTrainer) -> dict:
             "counters": {k: int(c[k]) for k in ("iteration", "d_steps", "g_steps")}}
 
 
-def restore_training_state(trainer: GANTrainer, src, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
+def restore_training_state(trainer: MnistTrainer, src, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
     """Load a training state into an existing trainer of the same model; returns the metadata.
 
     Everything is validated first; on any error the trainer is untouched.
@@ -475,7 +476,7 @@ def restore_training_state(trainer: GANTrainer, src, max_bytes: int = DEFAULT_MA
     return _restore(trainer, tensors, meta)
 
 
-def _restore(trainer: GANTrainer, tensors: dict, meta: dict) -> dict:
+def _restore(trainer: MnistTrainer, tensors: dict, meta: dict) -> dict:
     if meta["content"] != "training_state":
         raise CheckpointError("this file holds model weights only, not a resumable training state.")
     if meta["model_config"] != trainer.model_config:
@@ -496,12 +497,11 @@ def _restore(trainer: GANTrainer, tensors: dict, meta: dict) -> dict:
 
 
 def load_training_state(src, data=None, device: str | torch.device = "auto",
-                        max_bytes: int = DEFAULT_MAX_BYTES) -> GANTrainer:
+                        max_bytes: int = DEFAULT_MAX_BYTES) -> MnistTrainer:
     """A trainer rebuilt from a training-state file, ready to continue exactly where it stopped.
 
     ``data`` defaults to the file's dataset (the embedded digits when that was it).
     """
-    from gan_core.mnist.training import build_mnist_trainer
     tensors, meta = read_checkpoint(src, max_bytes)
     if meta["content"] != "training_state":
         raise CheckpointError("this file holds model weights only, not a resumable training state.")

@@ -78,7 +78,7 @@ class MnistRun(LiveRun):
         except (CheckpointError, IDXError, OSError) as e:  # a student's file or data: say what was wrong
             raise ValueError(plain_message(e)) from None
         super().__init__(trainer)
-        self.train_seconds = getattr(trainer, "train_seconds", 0.0)
+        self.train_seconds = trainer.train_seconds
         self.started_at = self.train_seconds          # a loaded checkpoint brings its training time
         self.quality: dict | None = None
         self.quality_due = self.train_seconds + QUALITY_EARLY_EVERY_S

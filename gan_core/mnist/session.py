@@ -11,8 +11,8 @@ import torch.nn as nn
 
 from gan_core.mnist.checkpoints import LoadedCheckpoint, load_checkpoint, read_checkpoint, restore_training_state
 from gan_core.mnist.metrics import nearest_neighbours
-from gan_core.mnist.training import build_mnist_trainer, sample_images
-from gan_core.trainer import GANTrainer, TrainConfig
+from gan_core.mnist.training import MnistTrainer, build_mnist_trainer, sample_images
+from gan_core.trainer import TrainConfig
 
 # Streamlit refuses uploads over 25 MB (.streamlit/config.toml); ours is lower, so an oversized
 # file gets our message. The largest real file, an MLP GAN training state, is about 13 MB.
@@ -37,7 +37,7 @@ def plain_message(error: Exception) -> str:
 
 
 def trainer_from_checkpoint(src, train_config: TrainConfig, images: tuple[torch.Tensor, torch.Tensor],
-                            dataset: str, device="cpu", max_bytes: int = PAGE_MAX_BYTES) -> tuple[GANTrainer, dict]:
+                            dataset: str, device="cpu", max_bytes: int = PAGE_MAX_BYTES) -> tuple[MnistTrainer, dict]:
     """A new trainer that continues from a checkpoint file (path, bytes or upload).
 
     A training state resumes exactly (its own hyperparameters, optimizer moments, history).

@@ -95,8 +95,19 @@ class Toy2DConfig:
         MLPConfig(width=self.d_width, depth=self.d_depth)
 
 
+class Toy2DTrainer(GANTrainer):
+    """Algorithm 1 on the 2-D toy game: a GANTrainer that also knows its nets' shapes and noise
+    prior (the page and the grid estimates read them back; ``set_noise_kind`` changes both)."""
+
+    def __init__(self, G, D, data, noise, train: TrainConfig, toy2d: Toy2DConfig, noise_prior: NoisePrior,
+                 kernel=None):
+        super().__init__(G, D, data, noise, train, kernel=kernel)
+        self.toy2d = toy2d              # the nets' widths and depths, the noise's dimension and kind
+        self.noise_prior = noise_prior  # p_z itself (its quantiles draw the manifold and p_g)
+
+
 def build_toy2d_gan(data: GaussianMixture2D, train: TrainConfig = TrainConfig(),
-                    cfg: Toy2DConfig = Toy2DConfig(), fast_path: bool = True) -> GANTrainer:
+                    cfg: Toy2DConfig = Toy2DConfig(), fast_path: bool = True) -> Toy2DTrainer:
     """G: z (dim 1 or 2) -> x in R², D: R² -> logit; both seeded by train.seed."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(train.seed)
@@ -104,10 +115,8 @@ def build_toy2d_gan(data: GaussianMixture2D, train: TrainConfig = TrainConfig(),
         D = MLP(MLPConfig(n_in=2, n_out=1, width=cfg.d_width, depth=cfg.d_depth))
     prior = NoisePrior(cfg.noise_dim, cfg.noise)
     kernel = MLPStepKernel(G, D) if fast_path else None
-    trainer = GANTrainer(G, D, BufferedSampler(data, train.seed, block=BUFFER), BufferedSampler(prior, train.seed + 1, block=BUFFER),
-                         train, kernel=kernel)
-    trainer.toy2d, trainer.noise_prior = cfg, prior
-    return trainer
+    return Toy2DTrainer(G, D, BufferedSampler(data, train.seed, block=BUFFER),
+                        BufferedSampler(prior, train.seed + 1, block=BUFFER), train, cfg, prior, kernel=kernel)
 
 
 def set_data(trainer: GANTrainer, data: GaussianMixture2D) -> None:
@@ -115,7 +124,7 @@ def set_data(trainer: GANTrainer, data: GaussianMixture2D) -> None:
     trainer.data = BufferedSampler(data, trainer.config.seed + 1000 + trainer.iteration, block=BUFFER)
 
 
-def set_noise_kind(trainer: GANTrainer, kind: str) -> None:
+def set_noise_kind(trainer: Toy2DTrainer, kind: str) -> None:
     """Normal <-> uniform in place (same dimension: G's input size stays)."""
     prior = NoisePrior(trainer.noise_prior.dim, kind)
     trainer.noise_prior = prior
@@ -126,7 +135,7 @@ def set_noise_kind(trainer: GANTrainer, kind: str) -> None:
 
 # ---- the nets on plain arrays
 @torch.no_grad()
-def generator_map(trainer: GANTrainer, z) -> np.ndarray:
+def generator_map(trainer: Toy2DTrainer, z) -> np.ndarray:
     """(n, noise_dim) -> (n, 2)."""
     z = torch.as_tensor(np.asarray(z, np.float32).reshape(-1, trainer.noise_prior.dim))
     return trainer.G(z).numpy().astype(float)
@@ -153,7 +162,7 @@ def generator_push(trainer: GANTrainer, x) -> np.ndarray:
     return -grad.numpy().astype(float)
 
 
-def manifold_lines(trainer: GANTrainer, lines: int = 11, points: int = 41) -> np.ndarray:
+def manifold_lines(trainer: Toy2DTrainer, lines: int = 11, points: int = 41) -> np.ndarray:
     """The generator's manifold: a lattice of the noise space mapped by G, as one polyline (n, 2)
     with NaN rows between lines. 2-D noise: `lines` lines of constant z₁ and as many of constant z₂,
     at the prior's quantiles 1 % … 99 %; 1-D noise: the one curve G(z)."""
@@ -213,7 +222,7 @@ def js_on_grid(p: np.ndarray, q: np.ndarray, cell_area: float, q_outside: float 
     return float(min(inside + 0.5 * math.log(2.0) * q_outside, math.log(2.0)))
 
 
-def generator_sample_stratified(trainer: GANTrainer, side: int = N_KDE_SIDE) -> np.ndarray:
+def generator_sample_stratified(trainer: Toy2DTrainer, side: int = N_KDE_SIDE) -> np.ndarray:
     return generator_map(trainer, trainer.noise_prior.quantile_lattice(side))
 
 
@@ -255,7 +264,7 @@ class Estimator:
         self.support = p > 1e-3 * p.max()
         self.data_weight = np.where(self.support, p, 0.0) / p[self.support].sum()   # x ~ p_data on the grid
 
-    def __call__(self, trainer: GANTrainer) -> Grid2DEstimates:
+    def __call__(self, trainer: Toy2DTrainer) -> Grid2DEstimates:
         samples = generator_sample_stratified(trainer)
         cell = self.fine[1] - self.fine[0]
         h = kde_bandwidth(samples, self.data, cell)
@@ -310,7 +319,7 @@ SCENARIOS = {
 }
 
 
-def scenario_trainer(name: str) -> tuple[GANTrainer, GaussianMixture2D]:
+def scenario_trainer(name: str) -> tuple[Toy2DTrainer, GaussianMixture2D]:
     """A scenario's trainer at iteration 0, exactly as the page's "load scenario" and Reset build it."""
     from gan_core.toy2d.data import preset
     s = SCENARIOS[name]
