@@ -41,19 +41,20 @@ def spread(values: list[float]) -> float:
     return max(abs(v - mid) for v in values) / mid if mid else 0.0
 
 
-def soak(minutes: float, every: float = 10.0, browser=None, nice: int = 0) -> dict:
+def soak(minutes: float, every: float = 10.0, browser=None, nice: int = 0, cpus: str | None = None) -> dict:
     """Train on the live MNIST page for ``minutes`` in ``browser`` (a Playwright Chromium; one is
-    launched when None) against a fresh app server (at ``nice``); memory sampled every ``every`` s."""
+    launched when None) against a fresh app server (at ``nice``, on the cores ``cpus`` if given);
+    memory sampled every ``every`` s."""
     if browser is None:
         from playwright.sync_api import sync_playwright
         with sync_playwright() as p:
             own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                return soak(minutes, every, own, nice)
+                return soak(minutes, every, own, nice, cpus)
             finally:
                 own.close()
     port = free_port()
-    server = start_server(port, nice)
+    server = start_server(port, nice, cpus)
     rows = []
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     try:

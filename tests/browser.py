@@ -39,9 +39,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, nice: int = 0) -> subprocess.Popen:
-    """The app in a Streamlit server on 127.0.0.1:port (``nice`` > 0: at a lower CPU priority)."""
-    cmd = (["nice", "-n", str(nice)] if nice else []) + [sys.executable, "-m", "streamlit", "run", os.environ.get("GAN_LAB_APP", "app.py"), "--server.headless", "true",
+def start_server(port: int, nice: int = 0, cpus: str | None = None) -> subprocess.Popen:
+    """The app in a Streamlit server on 127.0.0.1:port (``nice`` > 0: at a lower CPU priority;
+    ``cpus``, e.g. "0": only on those cores, with its worker pool sized to them)."""
+    cmd = (["taskset", "-c", cpus] if cpus else []) + (["nice", "-n", str(nice)] if nice else []) + [sys.executable, "-m", "streamlit", "run", os.environ.get("GAN_LAB_APP", "app.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     log_path = ROOT / "artifacts" / f"streamlit-{port}.log"

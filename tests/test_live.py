@@ -317,3 +317,13 @@ def test_uploaded_idx_data_reaches_the_worker_that_trains_on_it(pool):
     assert snap["dataset"] == name and snap["iteration"] == 1
     with pytest.raises(ValueError):       # without the arrays a worker cannot know the upload
         pool.open("mnist", {"model": "dcgan", "data": name[:-1] + "x", "train": {"batch_size": 8}})
+
+
+def test_the_pool_sizes_itself_to_the_cores_the_app_may_use():
+    """Started under taskset (or in a container's cpuset), the app counts the cores it may run on."""
+    import subprocess
+    import sys
+    code = ("from gan_core.live.backends import LocalBackend; from gan_core.live.procinfo import usable_cores; "
+            "print(usable_cores(), LocalBackend().capacity_cores())")
+    out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "1.0"]

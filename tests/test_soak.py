@@ -3,7 +3,9 @@
 
 The session runs beside the rest of the suite, not after it: tests/conftest.py starts it in a
 thread of its own (its own Chromium, its server at a lower CPU priority) as soon as the tests are
-collected, and this test waits for its result. Memory does not depend on how fast it trains.
+collected, and this test waits for its result. Memory does not depend on how fast it trains, so
+the session's server and its worker keep to one core (one torch thread) and leave the other tests
+the rest.
 """
 import threading
 
@@ -21,7 +23,7 @@ def start_in_background() -> None:
     def run():
         from bench.soak_mnist import soak
         try:
-            _result["value"] = soak(minutes=SOAK_MINUTES, every=8.0, nice=10)
+            _result["value"] = soak(minutes=SOAK_MINUTES, every=8.0, nice=10, cpus="0")
         except Exception as e:  # noqa: BLE001  the test reports it
             _result["error"] = e
 

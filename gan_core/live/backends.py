@@ -27,6 +27,8 @@ import threading
 import time
 from multiprocessing.connection import Client
 
+from gan_core.live.procinfo import usable_cores
+
 
 class HostDied(RuntimeError):
     """The process that hosted the run is gone (killed, out of memory, or its node left)."""
@@ -126,7 +128,7 @@ class LocalBackend:
     places_gpus = False   # a run on "cuda" simply uses this machine's GPU from its worker
 
     def __init__(self, cores: int | None = None):
-        self.cores = cores or os.cpu_count() or 1
+        self.cores = cores or usable_cores()   # the pool sizes itself to them
 
     def start_host(self, name: str, threads: int, resources: dict) -> LocalHost:
         return LocalHost(name, threads)

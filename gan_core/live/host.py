@@ -33,6 +33,8 @@ import time
 import traceback
 from concurrent.futures import Future
 
+from gan_core.live.procinfo import usable_cores
+
 RUN_KINDS = {
     "toy": "gan_core.toy.live:ToyRun",
     "toy2d": "gan_core.toy2d.live:Toy2DRun",
@@ -78,7 +80,7 @@ class RunHost:
         import torch  # the host process imports torch once; every run shares it
         self.torch = torch
         self.name = name
-        self.threads = max(1, threads or os.cpu_count() or 1)
+        self.threads = max(1, threads or usable_cores())
         self._slots: dict[str, _Slot] = {}
         self._commands: list[tuple[str, object, Future]] = []
         self._lock = threading.Lock()

@@ -26,3 +26,12 @@ def cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / _TICK
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity: taskset, a container's cpuset), which
+    can be fewer than the machine has."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
