@@ -55,10 +55,11 @@ def judge():
 def png_bytes(grid: np.ndarray, scale: int = 2) -> bytes:
     """A grid image (H, W) in [0, 1] -> PNG bytes, each pixel drawn as scale × scale."""
     g = (np.asarray(grid) * 255).round().clip(0, 255).astype(np.uint8)
+    img = Image.fromarray(g)
     if scale > 1:
-        g = np.kron(g, np.ones((scale, scale), dtype=np.uint8))
+        img = img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
     buf = io.BytesIO()
-    Image.fromarray(g).save(buf, format="PNG")
+    img.save(buf, format="PNG", compress_level=1)   # made for every redraw: fast over small
     return buf.getvalue()
 
 
