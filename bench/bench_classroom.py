@@ -209,7 +209,8 @@ def read_log(page, t0: float, t1: float) -> dict:
     ch = [c for c in b["changes"] if t0 * 1e3 <= c[0] <= t1 * 1e3]
     last = s[-1] if s else [0, None, None, 0, 0]
     exceptions = [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stException"]')]
-    exceptions += [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stAlert"]')]
+    # error and warning boxes (role "alert"), not the pages' info notes (role "status")
+    exceptions += [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stAlertContainer"][role="alert"]')]
     ended = [x[0] / 1e3 for x in b["samples"] if x[2] == "ended"]
     return {"it_s": rate, "redraws_s": len(ch) / max(t1 - t0, 1e-9), "state": last[2], "position": last[3],
             "of": last[4], "playing_share": len(playing) / max(len(s), 1), "last_iteration": last[1],
