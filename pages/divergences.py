@@ -12,11 +12,13 @@ from gan_core.toy import divergences as dv
 from gan_core.toy.distributions import Shifted, make_distribution
 from ui import divergence_figures as figs
 from ui.frame import use_navigation
+from ui.keys import DivergenceKeys
 from ui.presenter import aside, chart, presenter_toggle
 from ui.widgets import distribution_editor
 
 use_navigation()
 
+K = DivergenceKeys("div")
 SWEEP_STEPS = 40
 
 
@@ -80,9 +82,9 @@ def continuous_tab():
     box = st.expander("p and q", expanded=False) if st.session_state.get("presenter") else st.container()
     left, right = box.columns(2)
     with left:
-        ep = distribution_editor("p", "div.p", "Gaussian", {"mean": 0.0, "std": 1.0})
+        ep = distribution_editor("p", K.p, "Gaussian", {"mean": 0.0, "std": 1.0})
     with right:
-        eq = distribution_editor("q", "div.q", "Gaussian", {"mean": 1.0, "std": 1.5})
+        eq = distribution_editor("q", K.q, "Gaussian", {"mean": 1.0, "std": 1.5})
     errors = [e.error for e in (ep, eq) if e.error]
     for err in errors:
         st.error(err)
@@ -117,7 +119,7 @@ def shift_section(p, q, spec_p, spec_q):
     st.subheader("Move q away from p: q_s(x) = q(x − s)")
     sw = sweep(spec_p, spec_q)
     s_max = float(sw["shift"][-1])
-    s = st.slider("shift s", 0.0, s_max, 0.0, step=s_max / SWEEP_STEPS, key="div.shift")
+    s = st.slider("shift s", 0.0, s_max, 0.0, step=s_max / SWEEP_STEPS, key=K.shift)
     i = int(round(s / s_max * SWEEP_STEPS))
     c1, c2, c3 = st.columns(3)
     metric(c1, f"JS(p‖q_s) at s = {s:g} [nats]", num(sw["js"][i]), bits(sw["js"][i]))
@@ -137,8 +139,8 @@ def shift_section(p, q, spec_p, spec_q):
 def samples_section(vals, pw, spec_p, spec_q):
     st.subheader("Estimates from samples (what GAN Lab shows)")
     c1, c2 = st.columns(2)
-    n = c1.select_slider("samples n from each of p and q", [50, 100, 200, 500, 1000, 2000, 5000], 500, key="div.n")
-    seed = int(c2.number_input("seed", 0, 10_000, 0, key="div.seed"))
+    n = c1.select_slider("samples n from each of p and q", [50, 100, 200, 500, 1000, 2000, 5000], 500, key=K.n)
+    seed = int(c2.number_input("seed", 0, 10_000, 0, key=K.seed))
     xp, xq, est = from_samples(spec_p, spec_q, n, seed)
     rows = [{"": label, "exact": nats(vals[k]), "KDE estimate": nats(est["kde"][k]),
              "histogram estimate": nats(est["histogram"][k])}
@@ -152,9 +154,9 @@ def samples_section(vals, pw, spec_p, spec_q):
 def discrete_tab():
     st.markdown("Type or paste two vectors: numbers separated by commas, spaces or new lines.")
     c1, c2 = st.columns(2)
-    p_text = c1.text_area("p (probabilities or counts)", "0.1, 0.4, 0.5", key="div.p_vector")
-    q_text = c2.text_area("q (probabilities or counts)", "0.3, 0.3, 0.4", key="div.q_vector")
-    counts = st.checkbox("These are counts: normalise each vector to sum to 1", key="div.normalise")
+    p_text = c1.text_area("p (probabilities or counts)", "0.1, 0.4, 0.5", key=K.p_vector)
+    q_text = c2.text_area("q (probabilities or counts)", "0.3, 0.3, 0.4", key=K.q_vector)
+    counts = st.checkbox("These are counts: normalise each vector to sum to 1", key=K.normalise)
     try:
         p, q = parse.nonnegative_vector(p_text, "p"), parse.nonnegative_vector(q_text, "q")
         if counts:

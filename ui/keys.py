@@ -180,6 +180,18 @@ class MnistKeys(LiveKeys, TrainKeys, LectureKeys):
     gif: str
 
 
+class DivergenceKeys(Keys):
+    """pages/divergences.py (its p and q editors prefix their own widgets' keys with ``p`` and ``q``)"""
+    p: str
+    q: str
+    shift: str
+    n: str
+    seed: str
+    p_vector: str
+    q_vector: str
+    normalise: str
+
+
 class PretrainedKeys(Keys):
     """pages/pretrained.py"""
     seed: str

@@ -32,7 +32,7 @@ def parse_list(text: str, field: str) -> list[float]:
 def distribution_editor(label: str, key: str, family: str = "Gaussian", params: dict | None = None) -> EditedDistribution:
     """A family select box and one input per parameter (lists as comma-separated text).
 
-    ``key`` namespaces the widgets (e.g. "div.p" gives "div.p_family", "div.p_Gaussian_std").
+    ``key`` namespaces the widgets: the prefix div.p gives the keys div.p_family, div.p_Gaussian_std, ...
     No input is clamped, so a student can type std = 0 and read why it is not allowed."""
     families = list(FAMILIES)
     fam = st.selectbox(f"{label}: family", families, index=families.index(family), key=f"{key}_family")
