@@ -88,8 +88,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=30.0)
     ap.add_argument("--every", type=float, default=30.0, help="seconds between samples")
+    ap.add_argument("--nice", type=int, default=0, help="run the app server at this nice level")
+    ap.add_argument("--cpus", default=None, help="run the app server on these cores only (taskset -c)")
+    ap.add_argument("--json", default=None, help="write the result (or the error) to this file and stop")
     args = ap.parse_args()
-    result = soak(args.minutes, args.every)
+    if args.json:   # tests/test_soak.py reads it; written whole, then renamed, so a reader never sees half
+        try:
+            result = soak(args.minutes, args.every, nice=args.nice, cpus=args.cpus)
+        except Exception as e:  # noqa: BLE001  the test reports it
+            result = {"error": f"{type(e).__name__}: {e}"}
+        tmp = Path(args.json + ".part")
+        tmp.write_text(json.dumps(result))
+        tmp.replace(args.json)
+        return
+    result = soak(args.minutes, args.every, nice=args.nice, cpus=args.cpus)
     print("| t (s) | iteration | server MB | workers MB |\n|---:|---:|---:|---:|")
     for r in result["rows"]:
         print(f"| {r['t']:.0f} | {r['iteration']:,} | {r['server_mb']:.0f} | {r['workers_mb']:.0f} |")

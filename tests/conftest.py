@@ -16,11 +16,39 @@ st_config.set_option("client.showErrorDetails", "full")
 from tests.browser import app_url, browser, browser_page  # noqa: E402,F401  (fixtures)
 
 
+def _runs_the_whole_suite(config) -> bool:
+    """No selection beyond whole folders: the soak test is among the tests that will run."""
+    if config.option.markexpr or config.option.keyword:
+        return False
+    wanted = {ROOT, ROOT / "tests", ROOT / "tests" / "test_soak.py"}
+    return all(Path(a.split("::")[0]).resolve() in wanted for a in config.args)
+
+
+def pytest_configure(config):
+    """Under pytest-xdist the 2-minute soak session starts here, in the main pytest process, as a
+    process of its own: the test processes start after this and inherit where its result goes."""
+    from tests import test_soak
+    from tests.browser import CHROMIUM
+    if (os.environ.get("PYTEST_XDIST_WORKER") or not getattr(config.option, "numprocesses", None)
+            or not _runs_the_whole_suite(config) or not Path(CHROMIUM).exists()):
+        return
+    result = ROOT / "artifacts" / f"soak-test-{os.getpid()}.json"
+    result.parent.mkdir(parents=True, exist_ok=True)
+    result.unlink(missing_ok=True)
+    os.environ[test_soak.RESULT_ENV] = str(result)
+    config._soak_process = test_soak.start_process(str(result))
+
+
+def pytest_unconfigure(config):
+    process = getattr(config, "_soak_process", None)
+    if process is not None and process.poll() is None:
+        process.kill()
+
+
 def pytest_collection_finish(session):
-    """The 2-minute soak session runs beside the other tests when it is among those collected.
-    Under pytest-xdist every worker collects every test: there the soak test runs its session
-    itself, in whichever worker gets it, beside the other worker's tests."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    """In a single pytest process, the 2-minute soak session runs in a thread beside the other tests
+    when it is among those collected (under pytest-xdist, see pytest_configure)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("GAN_LAB_SOAK_RESULT"):
         return
     if any(item.nodeid.startswith("tests/test_soak.py") for item in session.items):
         from tests.browser import CHROMIUM
@@ -35,10 +63,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if {"browser", "browser_page", "app_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
-    # The 2-minute soak first: under pytest-xdist (files handed out in this order) it then runs in
-    # one process while the other takes the rest, instead of trailing the suite.
+    # Under pytest-xdist (files handed out in this order) the soak test goes last when its session
+    # runs as a process of its own (it then only reads the result), first when its test runs it.
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        items.sort(key=lambda item: not item.nodeid.startswith("tests/test_soak.py"))
+        last = bool(os.environ.get("GAN_LAB_SOAK_RESULT"))
+        items.sort(key=lambda item: item.nodeid.startswith("tests/test_soak.py") == last)
 
 
 @pytest.fixture(autouse=True)
