@@ -59,8 +59,9 @@ def _first_times(read, limit: float, every: float) -> dict:
 
 
 def headless_seed(pool, seed: int, limit: float, shows: str) -> dict:
+    from gan_core.live.runs import SETTINGS
     from gan_core.mnist.training import MNIST_TRAIN
-    train = {k: getattr(MNIST_TRAIN, k) for k in ("k", "lr_d", "lr_g", "batch_size", "generator_cost", "optimizer")}
+    train = {k: getattr(MNIST_TRAIN, k) for k in SETTINGS}
     handle = pool.open("mnist", {"model": "cgan", "seed": seed, "train": train, "shows": shows})
     try:
         handle.view()

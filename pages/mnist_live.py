@@ -7,6 +7,7 @@ import time
 import numpy as np
 import streamlit as st
 
+from gan_core.live.runs import SETTINGS
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE
 from gan_core.mnist.live import QUALITY_EARLY_EVERY_S, QUALITY_EARLY_S, QUALITY_EVERY_S, SHOWS
 from gan_core.mnist.data import EMBEDDED_NAME, UPLOAD_PREFIX, IDXError, uploaded_arrays
@@ -109,7 +110,7 @@ def load(data: bytes, name: str, setup: Setup, hyper: dict) -> None:
 if K.incoming in ss:
     incoming = ss.pop(K.incoming)
     load(incoming["data"], incoming["name"], ss.get(K.setup, Setup(DEFAULT_MODEL.kind, EMBEDDED_NAME, "cpu", 0)),
-         {k: getattr(MNIST_TRAIN, k) for k in ("k", "lr_d", "lr_g", "batch_size", "generator_cost", "optimizer")})
+         {k: getattr(MNIST_TRAIN, k) for k in SETTINGS})
 
 read_link(K, MNIST_PARAMS)   # a link's settings become the widgets' values
 with st.sidebar:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from gan_core.live.runs import SETTINGS
 from gan_core.losses import LOG2
 from gan_core.mnist.data import EMBEDDED_NAME
 from gan_core.mnist.training import DEFAULT_MODEL, MNIST_TRAIN
@@ -41,7 +42,7 @@ def _diverged(snap, message) -> bool:
 
 # The live page's defaults (its model, the embedded digits, the trainer settings it opens on).
 MNIST_DEFAULTS = {"model": DEFAULT_MODEL.kind, "data": EMBEDDED_NAME,
-                  **{k: getattr(MNIST_TRAIN, k) for k in ("k", "lr_d", "lr_g", "optimizer", "generator_cost", "batch_size")}}
+                  **{k: getattr(MNIST_TRAIN, k) for k in SETTINGS}}
 _mnist = maker("mnist", MNIST_DEFAULTS)
 
 
@@ -71,7 +72,7 @@ def by_name(name: str) -> Scenario:
 def run_spec(s: Scenario) -> dict:
     """The spec the page opens for this scenario (see MnistRun)."""
     c = s.settings
-    train = {k: c[k] for k in ("k", "lr_d", "lr_g", "optimizer", "generator_cost", "batch_size")}
+    train = {k: c[k] for k in SETTINGS}
     return {"model": c["model"], "data": c["data"], "device": "cpu", "seed": s.seed, "train": train}
 
 

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from gan_core.live.runs import SETTINGS
 from gan_core.losses import LOG2
 from gan_core.scenarios import Scenario, find, maker
 from gan_core.toy.cost_race import RACE_DEFAULTS
@@ -79,7 +80,7 @@ def _vanishing_gradient(snap, message) -> bool:
 # The 1-D page's defaults are the trainer's and the toy nets' own (the page opens on them).
 _TRAIN, _TOY = TrainConfig(), ToyConfig()
 TOY_DEFAULTS = {"data": DEFAULT_PRESET, "noise": _TOY.noise, "width": _TOY.width,
-                **{k: getattr(_TRAIN, k) for k in ("k", "lr_d", "lr_g", "optimizer", "generator_cost", "batch_size")}}
+                **{k: getattr(_TRAIN, k) for k in SETTINGS}}
 BIMODAL = "Bimodal mixture (mode collapse)"
 
 _toy = maker("toy", TOY_DEFAULTS)
@@ -134,7 +135,7 @@ def run_spec(s: Scenario) -> tuple[str, dict]:
     from gan_core.toy.distributions import Shifted, preset
     c = s.settings
     if s.page == "toy":
-        train = {k: c[k] for k in ("k", "lr_d", "lr_g", "optimizer", "generator_cost", "batch_size")}
+        train = {k: c[k] for k in SETTINGS}
         return "toy", {"data": preset(c["data"]), "noise": c["noise"], "width": c["width"], "seed": s.seed,
                        "train": train}
     train = {k: c[k] for k in ("k", "lr_d", "lr_g", "optimizer")}
