@@ -135,7 +135,8 @@ def lower_browser(pids: list[int]) -> None:
 
 
 def proc_sample(server: int) -> dict:
-    """CPU seconds and RSS of the server, its workers (descendants) and the browser (the rest of our tree)."""
+    """CPU seconds and RSS of the server, its workers (descendants) and the browser (the rest of our tree).
+    With --browser-nice each sample also lowers the browser processes started since the last one."""
     workers = descendants(server)
     browser = [p for p in descendants(os.getpid()) if p != server and p not in workers]
     if BROWSER_NICE:
@@ -226,7 +227,7 @@ def scenario_one(browser, url: str, server: int, seconds: float, kinds=("toy", "
         ready(page)
         press(page)
         time.sleep(8.0 if kind == "mnist" else 3.0)  # warm-up: first chunks, first redraws
-        proc_sample(server)                           # (with --browser-nice: lowers the tab's processes)
+        proc_sample(server)                           # with --browser-nice: the new tab lowered before measuring
         a, t0, b0 = proc_sample(server), time.time(), page.ws_bytes[0]
         time.sleep(seconds)
         r = {**read_log(page, t0, time.time()), "cpu": cpu_share(a, proc_sample(server)),

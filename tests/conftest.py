@@ -1,4 +1,5 @@
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -40,15 +41,17 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    """A session still running when the tests end (an interrupted run) goes, with its app server."""
     process = getattr(config, "_soak_process", None)
     if process is not None and process.poll() is None:
-        process.kill()
+        os.killpg(process.pid, signal.SIGTERM)
 
 
 def pytest_collection_finish(session):
     """In a single pytest process, the 2-minute soak session runs in a thread beside the other tests
     when it is among those collected (under pytest-xdist, see pytest_configure)."""
-    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("GAN_LAB_SOAK_RESULT"):
+    from tests import test_soak
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get(test_soak.RESULT_ENV):
         return
     if any(item.nodeid.startswith("tests/test_soak.py") for item in session.items):
         from tests.browser import CHROMIUM
@@ -66,7 +69,8 @@ def pytest_collection_modifyitems(items):
     # Under pytest-xdist (files handed out in this order) the soak test goes last when its session
     # runs as a process of its own (it then only reads the result), first when its test runs it.
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        last = bool(os.environ.get("GAN_LAB_SOAK_RESULT"))
+        from tests.test_soak import RESULT_ENV
+        last = bool(os.environ.get(RESULT_ENV))
         items.sort(key=lambda item: item.nodeid.startswith("tests/test_soak.py") == last)
 
 

@@ -30,7 +30,9 @@ def start_process(result_path: str) -> subprocess.Popen:
     args = [sys.executable, "-m", "bench.soak_mnist", "--json", result_path]
     for name in ("minutes", "every", "nice", "cpus"):
         args += [f"--{name}", str(SOAK[name])]
-    return subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # a session of its own: the app server it starts can be stopped with it as one process group
+    return subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
 
 
 def start_in_background() -> None:
