@@ -19,14 +19,13 @@ from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (RACE_KEYS, RACE_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
 from ui.live_chart import live_chart
-from ui.live import act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, redraw_every
+from ui.live import act, apply_settings, live_every, live_header, lost_run_notice, open_run, play_or_pause
 from ui.toy_widgets import LR_CHOICES, data_controls
 
 use_navigation()
 
 K = CostsKeys("costs")
 TICK_S = 0.3              # the live view redraws about 3 times a second while the race trains
-IDLE_TICK_S = 4.0         # paused: a slow heartbeat keeps the race alive while the page is open
 RACE_COSTS = list(COST_LABELS)
 SHORT = {c.name: c.short for c in COSTS}
 D_GRID = np.unique(np.concatenate([np.logspace(-6, -1, 120), np.linspace(0.1, 1 - 1e-6, 400)]))
@@ -143,7 +142,7 @@ def series_of(costs, values_of, x_of):
             for i, c in enumerate(costs)]
 
 
-@st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
+@st.fragment(run_every=live_every(view, TICK_S))
 def live():
     snap = live_header(K, run, active).snapshot
 

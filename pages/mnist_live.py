@@ -20,7 +20,7 @@ from ui.live_chart import live_chart
 from ui.presenter import aside, image_config, present, presenter_toggle
 from ui.lecture import (MNIST_KEYS, MNIST_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
-from ui.live import (act, apply_settings, live_header, lost_run_notice, open_run, play_or_pause, redraw_every,
+from ui.live import (act, apply_settings, live_every, live_header, lost_run_notice, open_run, play_or_pause,
                      stat_row_html)
 from ui.mnist_figures import (class_histogram_figure, d_output_figure, pairs_image, update_class_histogram,
                               update_d_output_figure)
@@ -32,7 +32,6 @@ use_navigation()
 
 K = MnistKeys("mnist")
 TICK_S = 0.9            # the grid redraws ~1.1 times a second while the run trains
-IDLE_TICK_S = 4.0       # paused: a slow heartbeat keeps the run alive while the page is open
 CHARTS_EVERY_S = 10.0   # loss charts redraw less often than the grid: Plotly in the browser costs CPU
 # Every fragment rerun costs the browser CPU even when it draws nothing new: the page reruns as
 # little as it can.
@@ -189,7 +188,7 @@ with aside("checkpoint").expander("Load a checkpoint to continue training"):
                          ss[K.upload].getvalue(), ss[K.upload].name, setup, hyper))
 
 
-@st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
+@st.fragment(run_every=live_every(view, TICK_S))
 def live():
     view = live_header(K, run, active, samples_key="samples_seen")
     snap, ticker = view.snapshot, ss[K.ticker]
@@ -220,7 +219,7 @@ def live():
     ]), unsafe_allow_html=True)
 
 
-@st.fragment(run_every=redraw_every(CHARTS_EVERY_S) if active else None)
+@st.fragment(run_every=live_every(view, CHARTS_EVERY_S, checks_in=False))
 def charts():
     figs = ss[K.figs]
     snap = run.view().snapshot
@@ -255,7 +254,7 @@ def downloads(snap: dict) -> None:
                        icon=":material/animation:", key=K.gif)
 
 
-@st.fragment(run_every=redraw_every(QUALITY_EVERY_S / 3) if active else None)
+@st.fragment(run_every=live_every(view, QUALITY_EVERY_S / 3, checks_in=False))
 def quality_panel():
     """The worker measures quality; this panel redraws only when a new measurement arrived."""
     q = run.view().snapshot["quality"]

@@ -10,7 +10,7 @@ from gan_core.toy2d.data import COVERAGE_RADIUS, preset
 from ui.frame import use_navigation
 from ui.keys import Toy2DKeys
 from ui.presenter import image_config, present, presenter_toggle
-from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
+from ui.live import (apply_settings, live_every, live_header, lost_run_notice, open_run, stat_row_html,
                      toy_buttons)
 from ui.live_chart import live_chart
 from ui.toy2d_figures import (coverage_figure, d_star_figure, js_figure, main_figure, update_coverage_figure,
@@ -24,7 +24,6 @@ use_navigation()
 
 K = Toy2DKeys("toy2d")
 TICK_S = 0.25          # about 4 redraws a second while the run trains
-IDLE_TICK_S = 4.0      # paused: a slow heartbeat keeps the run alive while the page is open
 
 st.title("2-D toy GAN")
 st.caption("Real samples (black) and fakes G(z) (purple) over D(x) (green: real, purple: fake, dashed: D = ½); the "
@@ -91,7 +90,7 @@ if toy_buttons(K, view):
 layers = layer_controls(K)
 
 
-@st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
+@st.fragment(run_every=live_every(view, TICK_S))
 def live():
     view = live_header(K, run, active)
     snap, ticker = view.snapshot, ss[K.ticker]
@@ -123,7 +122,7 @@ def live():
                f"D {snap['nets']['d_width']}×{snap['nets']['d_depth']}; {slow}; seed {c['seed']}.")
 
 
-@st.fragment(run_every=redraw_every(1.0) if active else None)
+@st.fragment(run_every=live_every(view, 1.0, checks_in=False))
 def slow_views():
     """D* and the charts over iterations: once a second is enough (and leaves the browser time
     for the main view's 4 redraws a second)."""

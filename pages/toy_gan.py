@@ -15,7 +15,7 @@ from ui.live_chart import live_chart
 from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
-from ui.live import (apply_settings, live_header, lost_run_notice, open_run, redraw_every, stat_row_html,
+from ui.live import (apply_settings, live_every, live_header, lost_run_notice, open_run, stat_row_html,
                      toy_buttons)
 from ui.toy_gif import toy_gif
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
@@ -27,7 +27,6 @@ use_navigation()
 
 K = ToyKeys("toy")
 TICK_S = 0.25          # the live view redraws about 4 times a second while the run trains
-IDLE_TICK_S = 4.0      # paused: a slow heartbeat keeps the run alive while the page is open
 
 st.title("1-D toy GAN")
 st.caption("The paper's Figure 1, live: data p_data (dotted), generator p_g (green), discriminator D (blue) "
@@ -110,7 +109,7 @@ scenario_picker(K, "toy", TOY_KEYS)
 scenario_note(K)
 
 
-@st.fragment(run_every=redraw_every(TICK_S) if active else IDLE_TICK_S)
+@st.fragment(run_every=live_every(view, TICK_S))
 def live():
     view = live_header(K, run, active)
     keep_branch_alive(K)
@@ -143,7 +142,7 @@ def live():
     live_chart(present(figs["main"], presenting, fit=True), key=K.fig_main, config=image_config(f"{name}_figure1"))
 
 
-@st.fragment(run_every=redraw_every(1.0) if active else None)
+@st.fragment(run_every=live_every(view, 1.0, checks_in=False))
 def history_charts():
     """Charts over iterations: once a second is enough."""
     snap = run.view().snapshot

@@ -327,3 +327,19 @@ def test_the_pool_sizes_itself_to_the_cores_the_app_may_use():
             "print(usable_cores(), LocalBackend().capacity_cores())")
     out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1", "1.0"]
+
+
+def test_pages_with_nothing_new_check_in_rarely_and_a_long_queue_costs_a_fixed_share():
+    from gan_core.live.pool import HEARTBEAT_TIMEOUT_S, RunView
+    from ui.live import PAUSED_EVERY_S, WAITING_EVERY_S, live_every, waiting_every
+    # a paused page checks in within the run's TTL; a page's other fragments stay still
+    assert live_every(RunView(None, "paused"), 0.25) == PAUSED_EVERY_S == 10.0
+    assert live_every(RunView(None, "ended"), 0.25) == PAUSED_EVERY_S
+    for state in ("paused", "waiting", "ended"):
+        assert live_every(RunView(None, state), 1.0, checks_in=False) is None
+    # waiting pages: every 2 s while few wait; all of them together at most 2 check-ins per core and
+    # second beyond; each still well within the heartbeat timeout that would pause its run
+    assert waiting_every(1, 2) == WAITING_EVERY_S == 2.0
+    assert waiting_every(12, 2) == 3.0
+    assert [round(n / waiting_every(n, 2), 6) for n in (8, 12, 20)] == [4.0, 4.0, 4.0]
+    assert waiting_every(1000, 2) == HEARTBEAT_TIMEOUT_S / 2 < HEARTBEAT_TIMEOUT_S

@@ -5,7 +5,7 @@ import time
 import streamlit as st
 
 from gan_core.live.backends import HostDied
-from gan_core.live.pool import RunEnded
+from gan_core.live.pool import HEARTBEAT_TIMEOUT_S, RunEnded
 from ui.keys import LiveKeys, ToyButtonKeys
 
 
@@ -28,6 +28,36 @@ def redraw_every(seconds: float) -> float:
     redraw four times rarer still shows every change."""
     pool = run_pool()
     return seconds * max(1.0, pool.stats()["playing"] / pool.cores)
+
+
+# Every rerun of a live fragment costs the student's browser a re-render of the whole page
+# (Streamlit's; measured in Chromium at ~130 ms of CPU for the 1-D toy page, with nothing changed),
+# so pages with nothing new to draw check in rarely. A paused page checks in every 10 s (a crash of
+# its worker shows within 10 s; the run stays within its TTL). A waiting page checks in every 2 s
+# (its place in the queue, its admission), and all waiting pages together at most twice per core and
+# second, so a long queue costs the server a fixed share; each at least every half heartbeat timeout.
+PAUSED_EVERY_S = 10.0
+WAITING_EVERY_S = 2.0
+WAITING_CHECKS_PER_CORE_S = 2.0
+
+
+def live_every(view, seconds: float, checks_in: bool = True) -> float | None:
+    """The interval of a live fragment for the run's state: playing, ``redraw_every(seconds)``;
+    otherwise only the page's fragment that reads the run's view (``checks_in``) reruns: waiting,
+    ``waiting_every``; paused or ended, ``PAUSED_EVERY_S``."""
+    if view.state == "playing":
+        return redraw_every(seconds)
+    if not checks_in:
+        return None
+    if view.state == "waiting":
+        pool = run_pool()
+        return waiting_every(pool.stats()["waiting"], pool.cores)
+    return PAUSED_EVERY_S
+
+
+def waiting_every(waiting: int, cores: int) -> float:
+    """Seconds between two check-ins of a waiting page, with ``waiting`` pages in the queue."""
+    return min(max(WAITING_EVERY_S, waiting / (WAITING_CHECKS_PER_CORE_S * cores)), HEARTBEAT_TIMEOUT_S / 2)
 
 
 def open_run(keys: LiveKeys, kind: str, spec: dict) -> bool:
