@@ -80,6 +80,23 @@ def test_a_paused_host_uses_no_cpu():
     host.close()
 
 
+def test_a_training_host_hands_freed_heap_back_to_the_os_and_a_paused_one_does_not(monkeypatch):
+    """Snapshots allocate arrays of a few hundred KiB that glibc then serves from the heap; without a
+    trim the holes stay resident (four playing toy runs: ~130 MiB each)."""
+    trims = []
+    monkeypatch.setattr(host_module, "TRIM_EVERY_S", 0.1)
+    monkeypatch.setattr(host_module, "release_memory", lambda: trims.append(time.monotonic()))
+    host = RunHost(1)
+    host.create("r", "toy", {"data": preset("Gaussian")})
+    host.play("r")
+    wait_until(lambda: len(trims), lambda n: n >= 3)
+    host.play("r", False)
+    n = len(trims)
+    time.sleep(0.5)
+    assert len(trims) == n              # nothing playing: no trims (a paused host costs no CPU)
+    host.close()
+
+
 def test_a_paused_run_is_drawn_where_it_stopped():
     host = RunHost(1)
     host.create("r", "toy", {"data": preset("Gaussian")})
