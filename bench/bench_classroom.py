@@ -121,12 +121,24 @@ def descendants(root: int) -> list[int]:
 BROWSER_NICE = 0   # --browser-nice: also the nice value of the browser processes' scheduling groups
 
 
-def lower_browser(pids: list[int]) -> None:
+def autogroup(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/autogroup") as f:
+            return f.read().split()[0]
+    except OSError:
+        return None
+
+
+def lower_browser(pids: list[int], server: int) -> None:
     """Linux puts each session in its own scheduling group (autogroup) and shares the CPU between
-    groups evenly, whatever a process's nice value: Chromium's processes start sessions of their
-    own, so next to one server they get about half the machine. A group's nice value
-    (/proc/PID/autogroup) is what lowers them."""
+    groups evenly, whatever a process's nice value: Chromium starts a session of its own, the server
+    with its workers is in this script's, so next to busy tabs the server's side gets about one core
+    of two whatever the nice values. A group's nice value (/proc/PID/autogroup) is what lowers them.
+    Only groups other than the server's are lowered (Playwright's driver runs in ours)."""
+    ours = autogroup(server)
     for pid in pids:
+        if autogroup(pid) in (None, ours):
+            continue
         try:
             with open(f"/proc/{pid}/autogroup", "w") as f:
                 f.write(str(BROWSER_NICE))
@@ -140,7 +152,7 @@ def proc_sample(server: int) -> dict:
     workers = descendants(server)
     browser = [p for p in descendants(os.getpid()) if p != server and p not in workers]
     if BROWSER_NICE:
-        lower_browser(browser)
+        lower_browser(browser, server)
     with open("/proc/stat") as f:
         j = [int(x) for x in f.readline().split()[1:]]
     return {"t": time.time(), "machine_cpu": (sum(j) - j[3] - j[4]) / os.sysconf("SC_CLK_TCK"), "server_cpu": cpu_seconds(server), "server_rss": rss_bytes(server),
