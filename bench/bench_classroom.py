@@ -34,12 +34,13 @@ import sys
 import time
 from pathlib import Path
 
-from gan_core.live.pool import RUN_TTL_S
+from gan_core.live.pool import HOST_RECYCLE_S, RUN_TTL_S
 from gan_core.live.procinfo import cpu_seconds, rss_bytes
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, button_name, free_port, start_server, wait_rendered
 
-# After the tabs close, runs pause within ~13 s and end (memory freed) after the run TTL.
-AFTER_CLOSE_S = float(os.environ.get("GAN_LAB_RUN_TTL") or RUN_TTL_S) + 20.0
+# After the tabs close, runs pause within ~13 s and end (memory freed) after the run TTL; a worker
+# left without runs is replaced by a fresh process HOST_RECYCLE_S later.
+AFTER_CLOSE_S = float(os.environ.get("GAN_LAB_RUN_TTL") or RUN_TTL_S) + HOST_RECYCLE_S + 20.0
 
 CORES = os.cpu_count() or 1
 PLAY = {"toy": ("/toy_gan", "Play"), "mnist": ("/mnist_live", "Start")}

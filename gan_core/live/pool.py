@@ -15,6 +15,10 @@ pool places it on. The pool also decides which runs may train at once:
 - **Faults.** A host process that dies ends each of its runs with the reason; a new host
   replaces it for new runs. A run that raises ends alone (the host says why).
 - **Threads.** When fewer hosts than cores are busy, each busy one gets more torch threads.
+- **Recycling.** A worker keeps what its runs loaded after they end (the MNIST digits and the
+  digit classifier, the allocator's caches). A local worker that has hosted runs and then had none
+  for ``host_recycle`` seconds is replaced by a fresh process, started at once: after a class the
+  memory returns to its level before, and the next student does not wait for a worker.
 
 No Streamlit here: the pages use ``default_pool()`` and the handle's plain-data answers.
 """
@@ -35,6 +39,7 @@ UNITS_PER_CORE = 4.0
 HEARTBEAT_TIMEOUT_S = 12.0   # + one scheduler tick: a closed tab's run stops within ~13 s
 RUN_TTL_S = 120.0            # then its memory goes too (a student back from another page keeps the run)
 TICK_S = 0.5
+HOST_RECYCLE_S = 30.0        # a local worker without runs this long is replaced by a fresh process
 
 
 @dataclass
@@ -66,7 +71,8 @@ class _Record:
 
 class RunPool:
     def __init__(self, backend=None, hosts: int | None = None, capacity: float | None = None,
-                 heartbeat_timeout: float = HEARTBEAT_TIMEOUT_S, run_ttl: float = RUN_TTL_S):
+                 heartbeat_timeout: float = HEARTBEAT_TIMEOUT_S, run_ttl: float = RUN_TTL_S,
+                 host_recycle: float = HOST_RECYCLE_S):
         self.backend = backend or LocalBackend()
         cores = self.backend.capacity_cores()
         self.n_hosts = max(1, int(hosts or round(cores)))
@@ -75,6 +81,9 @@ class RunPool:
         self.heartbeat_timeout = heartbeat_timeout
         self.run_ttl = max(run_ttl, heartbeat_timeout)
         self._hosts: list = [None] * self.n_hosts
+        self.host_recycle = host_recycle
+        self._hosted: set[int] = set()              # hosts (by index) that have hosted a run since they started
+        self._empty_since: dict[int, float] = {}   # of those, the ones with no run now: since when
         self._records: dict[str, _Record] = {}
         self._queue: list[str] = []
         self._lock = threading.RLock()
@@ -109,6 +118,8 @@ class RunPool:
                 host = self._host(index, {})
             record = _Record(uuid.uuid4().hex, kind, RUN_WEIGHTS.get(kind, 1.0), index)
             self._records[record.id] = record
+            self._hosted.add(index)
+            self._empty_since.pop(index, None)
         try:
             record.snapshot = host.call("create", record.id, kind, spec)
             record.version, record.last_seen = -1, time.monotonic()
@@ -311,6 +322,27 @@ class RunPool:
                     pass
         with self._lock:
             self._admit()
+        self._recycle(now)
+
+    def _recycle(self, now: float) -> None:
+        """Replace each local worker that hosted runs and has had none for ``host_recycle`` seconds."""
+        if not isinstance(self.backend, LocalBackend):
+            return   # on a cluster, Ray starts and ends the actors
+        old = []
+        with self._lock:
+            busy = {r.host_index for r in self._records.values()}
+            for i in sorted(self._hosted - busy):
+                if i >= self.n_hosts or self._hosts[i] is None:   # a GPU run's own host, or died
+                    self._hosted.discard(i)                          # (replaced when a run needs it)
+                    continue
+                if now - self._empty_since.setdefault(i, now) >= self.host_recycle:
+                    old.append(self._hosts[i])
+                    self._hosts[i] = None
+                    self._host(i, {})            # the fresh one starts now (it imports torch meanwhile)
+                    self._hosted.discard(i)
+                    del self._empty_since[i]
+        for host in old:
+            host.stop()
 
     def find(self, run_id: str) -> "RunHandle | None":
         """The handle of a live run by its id (a page reloaded in the same server), or None."""
