@@ -16,7 +16,8 @@ tests.browser.start_server and .streamlit/config.toml) and measures, never asser
 - "class": N students (separate browser contexts = separate sessions, one Chromium) open their page
   and press Play/Start (order interleaved); over --seconds each one's it/s, state
   (data-run-state) and queue position are sampled in the page, and the server's and its worker
-  processes' CPU and RSS from /proc. Then one more student opens the home page (time to render).
+  processes' CPU and RSS from /proc. Then one more student opens the home page (time to render), in a
+  Chromium of their own (their own machine), then in the class's.
   Then every tab closes: seconds until all workers together use < 5 % CPU over a 1-s window, and
   server + workers RSS before the class, at its peak, and after the tabs closed and the runs' TTL passed.
 Fair share of an admitted (playing) run: fair = its 1-thread headless rate x min(1, cores / n_admitted_runs).
@@ -274,6 +275,7 @@ def slider_latencies(page, moves: int = 5) -> list[float]:
 # ---- scenario "class"
 def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n_mnist: int,
                    stagger: bool = False, newcomer_launch=None) -> dict:
+    """``newcomer_launch``: starts the Chromium of the 13th student's own."""
     kinds = [k for *_, k in sorted([(i / n_toy, 0, "toy") for i in range(n_toy)] +  # toy, toy, mnist, toy, ...
                                    [((j + 0.5) / n_mnist, 1, "mnist") for j in range(n_mnist)])]
     # The lecturer opens the toy page before the class (that first visit starts the worker processes).
@@ -302,19 +304,23 @@ def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n
     rows = [{"student": i + 1, "page": p.kind, **read_log(p, t0, t1), "problem": problem}
             for i, ((_, p), problem) in enumerate(zip(students, problems))]
     n_adm = sum(r["state"] == "playing" for r in rows)
-    # the 13th student: the home page (in a browser of their own when given: their own machine,
-    # started now, so that it is not lowered with the class's browsers)
-    newcomer = newcomer_launch() if newcomer_launch else None
-    ctx13, home = open_student(newcomer or browser, url, None)
-    th = time.perf_counter()
-    home.goto(url + "/", timeout=180_000)
-    wait_rendered(home, 180_000)
-    home_s = time.perf_counter() - th
+    # the 13th student opens the home page: in a Chromium of their own (their own machine, its own
+    # scheduling group, started now and timed from the page's request), then in the class's Chromium
+    home_s = {}
+    extra = []
+    for where in ("own", "shared") if newcomer_launch else ("shared",):
+        b13 = newcomer_launch() if where == "own" else browser
+        ctx13, home = open_student(b13, url, None)
+        th = time.perf_counter()
+        home.goto(url + "/", timeout=180_000)
+        wait_rendered(home, 180_000)
+        home_s[where] = time.perf_counter() - th
+        extra.append((ctx13, home))
+        if where == "own":
+            extra.append((b13, None))
     during = proc_sample(server)
-    for ctx, _ in students + [(ctx13, home)]:
+    for ctx, _ in students + extra:
         ctx.close()
-    if newcomer:
-        newcomer.close()
     t_close, idle_after, after_trace = time.time(), None, [proc_sample(server)]
     while time.time() - t_close < AFTER_CLOSE_S:
         time.sleep(1.0)
@@ -398,8 +404,8 @@ def report(res: dict) -> None:
                          ("CPU during (cores): server / workers / browser / whole machine",
                           f"{u['server']:.2f} / {u['workers']:.2f} / {u['browser']:.2f} / {u['machine']:.2f} "
                           f"({c['workers_n']} workers)"),
-                         ("13th student: home page rendered (s)" + (" (own Chromium, normal priority)" if nice else ""),
-                          f"{c['home_render_s']:.2f}"),
+                         ("13th student: home page rendered (s): own Chromium / the class's Chromium",
+                          f"{c['home_render_s'].get('own', float('nan')):.2f} / {c['home_render_s']['shared']:.2f}"),
                          ("tabs closed → workers < 5 % CPU (s)", f"{idle:.0f}" if idle is not None else f"not within {AFTER_CLOSE_S:.0f} s"),
                          (f"RSS server+workers MiB: before / peak / {m['after_close_s']:.0f} s after close",
                           f"{m['before']:,.0f} / {m['during_peak']:,.0f} / {m['after_close']:,.0f}")):
@@ -418,8 +424,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--stagger", action="store_true", help="class: students open their pages one after the other")
     ap.add_argument("--headless-seconds", type=float, default=8.0)
     ap.add_argument("--browser-nice", type=int, default=0,
-                    help="run Chromium at this nice level (19: the browsers take only CPU the server and its "
-                         "workers leave, as when students' browsers run on their own machines)")
+                    help="run Chromium and its scheduling group at this nice level (19: the browsers take only "
+                         "CPU the server and its workers leave; on 2 cores that starves the tabs)")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
     (ROOT / "artifacts").mkdir(exist_ok=True)
@@ -441,10 +447,7 @@ def main(argv=None) -> dict:
             if args.scenario in ("one", "all"):
                 res["one"] = scenario_one(browser, url, server.pid, args.seconds or 20.0, args.pages.split(","))
             if args.scenario in ("class", "all"):
-                # With the class's browsers niced (standing in for the students' own machines), the
-                # newcomer opens the home page in a Chromium of their own at normal priority.
-                newcomer = ((lambda: pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS))
-                            if args.browser_nice else None)
+                newcomer = lambda: pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)  # noqa: E731
                 res["class"] = scenario_class(browser, url, server.pid, args.seconds or 30.0, args.toy, args.mnist,
                                               args.stagger, newcomer)
             browser.close()
