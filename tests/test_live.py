@@ -210,7 +210,7 @@ def test_a_worker_without_runs_for_a_while_is_replaced_by_a_fresh_one():
     """What runs loaded stays in their worker after they end; a worker that has hosted runs and then had
     none for ``host_recycle`` seconds is replaced at once by a fresh process. A worker with a run, even a
     paused one, and one that never hosted a run are left alone."""
-    pool = RunPool(hosts=2, host_recycle=1.5)
+    pool = RunPool(hosts=2, host_recycle=1.0)
     try:
         pids = [h.pid for h in pool._hosts]
         kept = pool.open("toy", {"data": preset("Gaussian")})              # paused, on the first worker
@@ -220,7 +220,7 @@ def test_a_worker_without_runs_for_a_while_is_replaced_by_a_fresh_one():
         wait_until(lambda: pool._hosts[1].pid, lambda pid: pid != pids[1], timeout=15)
         assert pool._hosts[0].pid == pids[0] and kept.view().state == "paused"
         fresh_pid = pool._hosts[1].pid
-        time.sleep(3.0)                      # the fresh worker has hosted nothing: it stays
+        time.sleep(2.0)                      # the fresh worker has hosted nothing: it stays
         assert pool._hosts[1].pid == fresh_pid and pool._hosts[1].alive()
         again = pool.open("toy", {"data": preset("Gaussian"), "seed": 2})   # the fresh one takes new runs
         assert again.host_pid() == fresh_pid
