@@ -25,6 +25,11 @@ def _runs_the_whole_suite(config) -> bool:
     return all(Path(a.split("::")[0]).resolve() in wanted for a in config.args)
 
 
+# The suite is one long class whose pages come and go: replacing each worker left without runs for
+# 30 s (a fresh process importing torch) would only cost the tests time. Recycling has its own test.
+os.environ.setdefault("GAN_LAB_HOST_RECYCLE", "0")
+
+
 def pytest_configure(config):
     """Under pytest-xdist the 2-minute soak session starts here, in the main pytest process, as a
     process of its own: the test processes start after this and inherit where its result goes."""

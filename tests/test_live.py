@@ -210,20 +210,18 @@ def test_a_worker_without_runs_for_a_while_is_replaced_by_a_fresh_one():
     """What runs loaded stays in their worker after they end; a worker that has hosted runs and then had
     none for ``host_recycle`` seconds is replaced at once by a fresh process. A worker with a run, even a
     paused one, and one that never hosted a run are left alone."""
-    pool = RunPool(hosts=2, host_recycle=1.0)
+    pool = RunPool(hosts=1, host_recycle=1.0)
     try:
-        pids = [h.pid for h in pool._hosts]
-        kept = pool.open("toy", {"data": preset("Gaussian")})              # paused, on the first worker
-        gone = pool.open("toy", {"data": preset("Gaussian"), "seed": 1})   # on the second
-        assert {kept.host_pid(), gone.host_pid()} == set(pids)
-        gone.close()
-        wait_until(lambda: pool._hosts[1].pid, lambda pid: pid != pids[1], timeout=15)
-        assert pool._hosts[0].pid == pids[0] and kept.view().state == "paused"
-        fresh_pid = pool._hosts[1].pid
+        first = pool._hosts[0].pid
+        kept = pool.open("toy", {"data": preset("Gaussian")})     # paused
+        time.sleep(2.0)
+        assert kept.host_pid() == first and kept.view().state == "paused"
+        kept.close()
+        fresh = wait_until(lambda: pool._hosts[0].pid, lambda pid: pid != first, timeout=15)
         time.sleep(2.0)                      # the fresh worker has hosted nothing: it stays
-        assert pool._hosts[1].pid == fresh_pid and pool._hosts[1].alive()
-        again = pool.open("toy", {"data": preset("Gaussian"), "seed": 2})   # the fresh one takes new runs
-        assert again.host_pid() == fresh_pid
+        assert pool._hosts[0].pid == fresh and pool._hosts[0].alive()
+        again = pool.open("toy", {"data": preset("Gaussian"), "seed": 2})   # and takes new runs
+        assert again.host_pid() == fresh
         again.play()
         wait_until(lambda: again.view().snapshot["iteration"], lambda n: n > 0)
     finally:
@@ -242,6 +240,16 @@ def test_settings_from_the_environment_are_checked(monkeypatch):
         _setting("GAN_LAB_CAPACITY", float, 1.0, 1e6)
     monkeypatch.delenv("GAN_LAB_CAPACITY")
     assert _setting("GAN_LAB_CAPACITY", float, 1.0, 1e6) is None
+    from gan_core.live.pool import HOST_RECYCLE_S, _recycle_setting
+    monkeypatch.setenv("GAN_LAB_HOST_RECYCLE", "0")
+    assert _recycle_setting() == float("inf")              # 0: never
+    monkeypatch.setenv("GAN_LAB_HOST_RECYCLE", "45")
+    assert _recycle_setting() == 45.0
+    monkeypatch.delenv("GAN_LAB_HOST_RECYCLE")
+    assert _recycle_setting() == HOST_RECYCLE_S == 30.0
+    monkeypatch.setenv("GAN_LAB_HOST_RECYCLE", "-1")
+    with pytest.raises(ValueError, match="GAN_LAB_HOST_RECYCLE='-1': expected a value from 0 to"):
+        _recycle_setting()
 
 
 def test_a_killed_worker_ends_its_runs_with_the_reason_and_others_go_on(pool):

@@ -448,6 +448,11 @@ def _setting(name: str, kind, lo, hi):
     return value
 
 
+def _recycle_setting() -> float:
+    seconds = _setting("GAN_LAB_HOST_RECYCLE", float, 0.0, 1e7)
+    return HOST_RECYCLE_S if seconds is None else (seconds or float("inf"))
+
+
 def default_pool() -> RunPool:
     """The process-wide pool, made on first use from the environment:
 
@@ -457,6 +462,8 @@ def default_pool() -> RunPool:
     - ``GAN_LAB_CAPACITY``: total weight of runs that train at once (default 4 per core;
       a toy run weighs 1, an MNIST run 4).
     - ``GAN_LAB_RUN_TTL``: seconds a run whose page stopped calling in is kept (default 120).
+    - ``GAN_LAB_HOST_RECYCLE``: seconds a local worker that hosted runs and has none now is kept
+      before a fresh process replaces it (default 30; 0: never).
     """
     global _default
     with _default_lock:
@@ -469,6 +476,7 @@ def default_pool() -> RunPool:
                 backend = LocalBackend()
             _default = RunPool(backend, hosts=_setting("GAN_LAB_WORKERS", int, 1, 1024),
                                capacity=_setting("GAN_LAB_CAPACITY", float, 1.0, 1e6),
-                               run_ttl=_setting("GAN_LAB_RUN_TTL", float, 10.0, 1e7) or RUN_TTL_S)
+                               run_ttl=_setting("GAN_LAB_RUN_TTL", float, 10.0, 1e7) or RUN_TTL_S,
+                               host_recycle=_recycle_setting())
             atexit.register(_default.shutdown)
         return _default
