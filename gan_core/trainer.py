@@ -147,16 +147,17 @@ class GANTrainer:
 
     # ---- the two updates of Algorithm 1
     def _discriminator_update(self):
-        """(1) Update D: ascend log D(x) + log(1 - D(G(z))), i.e. descend J^(D)."""
+        """(1) Update D: ascend log D(x) + log(1 - D(G(z))), i.e. descend J^(D).
+        Returns [J^(D), mean D(x), mean D(G(z))] and the gradient's norm."""
         m = self.config.batch_size
         real = self.data.sample(m, self.gen)
         noise = self.noise.sample(m, self.gen)
         if self.kernel is not None:
-            loss, d_real, d_fake = self.kernel.discriminator_grads(real[0], noise[0])
+            metrics = self.kernel.discriminator_grads(real[0], noise[0])
             gn = self.kernel.grad_norm("D")
             self.kernel.optimizer_step(self.opt_d)
             self.d_steps += 1
-            return loss, d_real, d_fake, gn
+            return metrics, gn
         with torch.no_grad():
             fake = self.G(*noise)
         with self._dropout_rng():
@@ -167,22 +168,23 @@ class GANTrainer:
         loss.backward()
         d_real = torch.sigmoid(logits_real.detach()).mean()
         d_fake = torch.sigmoid(logits_fake.detach()).mean()
-        loss = loss.detach()
+        metrics = torch.stack([loss.detach(), d_real, d_fake])
         gn = grad_norm(self.D.parameters())
         self.opt_d.step()
         self.d_steps += 1
-        return loss, d_real, d_fake, gn
+        return metrics, gn
 
     def _generator_update(self):
-        """(2) Update G: descend the chosen generator cost of D(G(z)) on fresh noise."""
+        """(2) Update G: descend the chosen generator cost of D(G(z)) on fresh noise.
+        Returns [J_G, mean D(G(z))] and the gradient's norm."""
         m = self.config.batch_size
         noise = self.noise.sample(m, self.gen)
         if self.kernel is not None:
-            loss, d_fake = self.kernel.generator_grads(noise[0], self.config.generator_cost)
+            metrics = self.kernel.generator_grads(noise[0], self.config.generator_cost)
             gn = self.kernel.grad_norm("G")
             self.kernel.optimizer_step(self.opt_g)
             self.g_steps += 1
-            return loss, d_fake, gn
+            return metrics, gn
         self.D.requires_grad_(False)  # gradients flow through D into G, not into D
         try:
             with self._dropout_rng():
@@ -192,12 +194,11 @@ class GANTrainer:
             loss.backward()
         finally:
             self.D.requires_grad_(True)
-        d_fake = torch.sigmoid(logits.detach()).mean()
-        loss = loss.detach()
+        metrics = torch.stack([loss.detach(), torch.sigmoid(logits.detach()).mean()])
         gn = grad_norm(self.G.parameters())
         self.opt_g.step()
         self.g_steps += 1
-        return loss, d_fake, gn
+        return metrics, gn
 
     @contextmanager
     def _dropout_rng(self):
@@ -240,20 +241,26 @@ class GANTrainer:
             return np.empty((0, len(METRICS)))
         snapshot = self.snapshot()
         nan = torch.full((), float("nan"), device=self.device)
-        rows = []
+        no_d, no_g = nan.expand(3), nan.expand(2)   # NaN: "no such step"
+        d_rows, g_rows, d_norms, g_norms = [], [], [], []
         with torch.no_grad() if self.kernel is not None else torch.enable_grad():
             for _ in range(n):
-                d_loss = d_real = d_fake = gn_d = g_loss = d_fake_g = gn_g = nan  # NaN: "no such step"
+                d_metrics, gn_d, g_metrics, gn_g = no_d, nan, no_g, nan
                 if not g_only:
                     for _ in range(1 if d_only else self.config.k):
-                        d_loss, d_real, d_fake, gn_d = self._discriminator_update()
+                        d_metrics, gn_d = self._discriminator_update()
                 if not d_only:
-                    g_loss, d_fake_g, gn_g = self._generator_update()
-                rows += (d_loss, g_loss, d_real, d_fake, d_fake_g, gn_d, gn_g)
+                    g_metrics, gn_g = self._generator_update()
+                d_rows.append(d_metrics)
+                g_rows.append(g_metrics)
+                d_norms.append(gn_d)
+                g_norms.append(gn_g)
                 if not d_only and not g_only:
                     self.iteration += 1
-        # one stack and one device->host copy per call, not per step
-        out = torch.stack(rows).float().reshape(n, len(METRICS)).cpu().numpy()
+        # a few stacks and one device->host copy per call, not per step; columns in METRICS order
+        d, g = torch.stack(d_rows).float(), torch.stack(g_rows).float()
+        out = torch.stack([d[:, 0], g[:, 0], d[:, 1], d[:, 2], g[:, 1],
+                           torch.stack(d_norms).float(), torch.stack(g_norms).float()], 1).cpu().numpy()
         self._check_finite(out, snapshot, d_only, g_only)
         start = self.iteration - (n if not (d_only or g_only) else 0)
         its = np.arange(start + 1, start + n + 1) if not (d_only or g_only) else np.full(n, self.iteration)

@@ -65,19 +65,24 @@ def test_fast_path_gradients_equal_autograd(activation):
     kernel = MLPStepKernel(G, D)
     x, z = torch.randn(64, 1) + 1, torch.randn(64, 1)
     with torch.no_grad():
-        loss, _, _ = kernel.discriminator_grads(x, z)
+        loss, d_real, d_fake = kernel.discriminator_grads(x, z)
     ref = discriminator_loss(D2(x), D2(G2(z).detach()))
     ref.backward()
     assert loss.item() == pytest.approx(ref.item(), rel=1e-6)
+    with torch.no_grad():
+        assert d_real.item() == pytest.approx(torch.sigmoid(D2(x)).mean().item(), rel=1e-6)
+        assert d_fake.item() == pytest.approx(torch.sigmoid(D2(G2(z))).mean().item(), rel=1e-6)
     for g, p in zip(kernel.flat["D"].grad_views, D2.parameters()):
         torch.testing.assert_close(g, p.grad, atol=1e-6, rtol=1e-5)
     for cost in ("saturating", "non_saturating", "least_squares", "max_likelihood"):
         G2.zero_grad()
         with torch.no_grad():
-            loss, _ = kernel.generator_grads(z, cost)
-        ref = generator_loss(cost, D2(G2(z)))
+            loss, d_fake = kernel.generator_grads(z, cost)
+        logits = D2(G2(z))
+        ref = generator_loss(cost, logits)
         ref.backward()
         assert loss.item() == pytest.approx(ref.item(), rel=1e-6)
+        assert d_fake.item() == pytest.approx(torch.sigmoid(logits).mean().item(), rel=1e-6)
         for g, p in zip(kernel.flat["G"].grad_views, G2.parameters()):
             torch.testing.assert_close(g, p.grad, atol=1e-6, rtol=1e-5)
 

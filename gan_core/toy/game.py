@@ -40,7 +40,7 @@ class BufferedSampler:
         self.pos = 0
 
     def sample(self, m: int, gen=None):
-        if self.pos + m > len(self.buf):
+        if self.pos + m > self.buf.shape[0]:
             n = max(self.block, m)
             draw = np.asarray(self.dist.sample(n, self.rng), dtype=np.float32)
             draw = draw.reshape(-1, 1) if draw.ndim == 1 else draw   # 1-D data: (n,) -> (n, 1)

@@ -9,7 +9,8 @@ Only the *gradient computation* lives here: the trainer, its optimizers (torch.o
 its k-loop, metrics and rollback are the same for every model.
 
 Private torch functions, checked on torch 2.13.0: the backward of each activation
-(torch.ops.aten.leaky_relu_backward, threshold_backward, tanh_backward) and the fused optimizer
+(torch.ops.aten.leaky_relu_backward, threshold_backward, tanh_backward), LeakyReLU's forward
+without its Python wrapper (torch._C._nn.leaky_relu) and the fused optimizer
 kernels torch.optim's own fused Adam / SGD call (torch._fused_adam_, torch._fused_sgd_). They are
 not a public API and may change meaning in another torch; tests/test_trainer.py fails loudly if
 they do: the gradients must equal autograd's for every activation, and fast_optimizer_step must
@@ -38,7 +39,8 @@ class _PlainNet:
         self.layers = [(layer.weight, layer.bias) for layer in net.layers]
         if c.activation == "leaky_relu":
             leak = c.leak
-            self.act = lambda pre: torch.nn.functional.leaky_relu(pre, leak)
+            leaky_relu = torch._C._nn.leaky_relu   # what F.leaky_relu calls, without its checks
+            self.act = lambda pre: leaky_relu(pre, leak)
             self.act_backward = lambda g, pre, out: _aten.leaky_relu_backward(g, pre, leak, False)
         elif c.activation == "relu":
             self.act = torch.relu
@@ -129,7 +131,10 @@ def fast_optimizer_step(opt: torch.optim.Optimizer) -> None:
 class MLPStepKernel:
     """Computes one D step's and one G step's losses and gradients for MLP G and D.
 
-    Call it under torch.no_grad() (the trainer does): it needs no autograd graph.
+    Call it under torch.no_grad() (the trainer does): it needs no autograd graph. Each step's
+    metrics come back as one small tensor made by a single matrix-vector product over the batch
+    (the losses and the batch means of D), instead of a reduction per number: on these tiny
+    batches every op costs microseconds of dispatch, whatever its size.
     """
 
     optimizer_step = staticmethod(fast_optimizer_step)
@@ -137,7 +142,7 @@ class MLPStepKernel:
     def __init__(self, G: MLP, D: MLP):
         self.flat = {"G": FlatParameters(G), "D": FlatParameters(D)}
         self.G, self.D = _PlainNet(G), _PlainNet(D)
-        self._targets = {}
+        self._consts = {}
 
     def optimizer_params(self, which: str):
         return [self.flat[which].param]
@@ -145,34 +150,48 @@ class MLPStepKernel:
     def grad_norm(self, which: str) -> torch.Tensor:
         return torch.linalg.vector_norm(self.flat[which].param.grad)
 
-    def _target(self, m, ref):
-        t = self._targets.get(m)
-        if t is None or t.device != ref.device:
-            t = torch.cat([torch.ones(m, 1), torch.zeros(m, 1)]).to(ref.device)
-            self._targets[m] = t
-        return t
+    def _batch_consts(self, m: int, ref: torch.Tensor):
+        """Per batch size m: D's targets y (1 real, 0 fake), the sign s with softplus(s·a) = D's
+        per-sample cost, and the weights that turn [costs; D values] into the metrics."""
+        key = (m, ref.is_cuda)
+        c = self._consts.get(key)
+        if c is None:
+            ones, zeros = torch.ones(m, 1), torch.zeros(m, 1)
+            y = torch.cat([ones, zeros])
+            sign = torch.cat([-ones, ones])               # -log σ(a) = softplus(-a), -log(1 - σ(a)) = softplus(a)
+            w_d = torch.zeros(3, 4 * m)                   # over [softplus(s·a) (2m); D (2m)]
+            w_d[0, :2 * m] = 0.5 / m                      # J^(D) = ½ E_real + ½ E_fake
+            w_d[1, 2 * m:3 * m] = 1.0 / m                 # mean D(x)
+            w_d[2, 3 * m:] = 1.0 / m                      # mean D(G(z))
+            w_g = torch.zeros(2, 2 * m)                   # over [J per fake (m); D (m)]
+            w_g[0, :m] = 1.0 / m
+            w_g[1, m:] = 1.0 / m
+            c = tuple(t.to(ref.device) for t in (y, sign, w_d, w_g))
+            self._consts[key] = c
+        return c
 
-    def discriminator_grads(self, x_real: torch.Tensor, z: torch.Tensor):
-        """J^(D) = ½ E softplus(-a_real) + ½ E softplus(a_fake); returns grads and metrics."""
+    def discriminator_grads(self, x_real: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """J^(D) = ½ E softplus(-a_real) + ½ E softplus(a_fake): writes its gradient into D's
+        grads and returns [J^(D), mean D(x), mean D(G(z))]."""
         m = x_real.shape[0]
         fake, _, _ = _forward(self.G, z)
         a, cache, h_last = _forward(self.D, torch.cat([x_real, fake]))
-        y = self._target(m, a)
+        y, sign, w_d, _ = self._batch_consts(m, a)
         d = torch.sigmoid(a)
-        scale = 0.5 / m
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(a, y, reduction="sum") * scale
-        _backward(self.D, (d - y) * scale, cache, h_last, self.flat["D"].grad_views)
-        return loss, d[:m].mean(), d[m:].mean()
+        _backward(self.D, (d - y) * (0.5 / m), cache, h_last, self.flat["D"].grad_views)
+        per_sample = torch.nn.functional.softplus(a * sign)
+        return torch.mv(w_d, torch.cat([per_sample, d]).view(-1))
 
-    def generator_grads(self, z: torch.Tensor, cost: str):
-        """dJ/dθ_G for the chosen generator cost; D's parameters get no gradient."""
+    def generator_grads(self, z: torch.Tensor, cost: str) -> torch.Tensor:
+        """dJ/dθ_G for the chosen generator cost (D's parameters get no gradient); returns
+        [J_G, mean D(G(z))]."""
         m = z.shape[0]
         fake, g_cache, g_last = _forward(self.G, z)
         a, d_cache, d_last = _forward(self.D, fake)
         d = torch.sigmoid(a)
         c = generator_cost(cost)           # the one record of this cost (gan_core/losses.py)
-        loss = c.loss(a)
         g_a = c.grad(a, d) * (1.0 / m)     # ∂(batch mean of J)/∂a
         g_fake = _backward(self.D, g_a, d_cache, d_last, want_input=True)
         _backward(self.G, g_fake, g_cache, g_last, self.flat["G"].grad_views)
-        return loss, d.mean()
+        w_g = self._batch_consts(m, a)[3]
+        return torch.mv(w_g, torch.cat([c.per_sample(a), d]).view(-1))
