@@ -2,7 +2,9 @@
 
     .venv/bin/python -m bench.bench_toy2d_page [--seconds 20]
 
-1. Headless: the core's trainer alone (bench_toy2d.core_loop: the page's default sizes), one thread.
+1. Headless: the core's trainer alone (bench_toy2d.core_loop: the page's default sizes), one thread,
+   5 s before the browser starts and 5 s after it closed; their mean is the reference (a shared
+   machine's core changes speed by tens of per cent over a minute; both runs are printed).
 2. Live: a Streamlit server with the app; Chromium (1280 × 900) opens /toy_2d and presses Play.
    The page reports its own rate ("live it/s": iterations over the last ticks) and its redraws
    per second; both are read off the page 5 times after a warm-up. live/headless is the share
@@ -60,7 +62,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=20.0, help="warm-up while playing before reading the rate")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    headless = core_loop(5.0)
+    before = core_loop(5.0)
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -98,10 +100,13 @@ def main():
             browser.close()
     finally:
         server.terminate()
+        server.wait(30)
+    after = core_loop(5.0)
+    headless = (before + after) / 2
     live = statistics.median(r[0] for r in rates)
     print("| measure | value |")
     print("|---|---|")
-    print(f"| headless core (1 thread) | {headless:,.0f} it/s |")
+    print(f"| headless core (1 thread), before / after the page | {before:,.0f} / {after:,.0f} it/s |")
     print(f"| live page in Chromium | {live:,.0f} it/s ({live / headless:.0%} of headless) |")
     print(f"| redraws per second | {statistics.median(r[1] for r in rates):.1f} |")
     for title, seen in panels.items():

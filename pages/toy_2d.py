@@ -135,7 +135,9 @@ def slow_views():
         update_d_star_figure(figs["d_star"], snap["axis"], snap["d_star"])
     name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
     live_chart(present(figs["d_star"], presenting, fit=True), key=K.fig_dstar, config=image_config(f"{name}_d-star"))
-    st.caption(f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
+    st.caption(f"D*, JS, modes covered and |D − D*| of iteration {snap['estimates_iteration']:,} (while the run "
+               "plays they are measured once a second; D(x) and the fakes at every redraw). "
+               f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "
                f"bandwidth h = {snap['bandwidth']:.3f} (Scott's rule n^(−1/6)·σ̂, capped at σ_min/3 of p_data); "
                f"{snap['outside']:.1%} of them outside the square. Blank: p_data + p_g below two generator samples' "
                "worth of density (a ratio of two tails there is estimation noise).")

@@ -240,6 +240,32 @@ def test_a_snapshot_is_small_plain_data():
         assert isinstance(v, (int, float, str, np.ndarray, np.floating, dict, type(None)))
 
 
+def test_while_playing_the_grid_estimates_refresh_once_a_second_and_d_in_every_snapshot(monkeypatch):
+    import gan_core.toy2d.live as live
+    run = Toy2DRun({"data": preset("Ring of 8 Gaussians")})
+    run.trainer.train(10)
+    first = run.snapshot_while_training()            # nothing to reuse yet: everything measured
+    assert first["estimates_iteration"] == first["iteration"] == 10
+    run.trainer.train(20)
+    second = run.snapshot_while_training()
+    assert second["iteration"] == 30 and second["estimates_iteration"] == 10
+    assert second["js"] == first["js"] and np.array_equal(second["d_star"], first["d_star"], equal_nan=True)
+    # D(x), the fakes and the arrows are the networks' of now
+    assert np.allclose(second["d"], discriminator_on(run.trainer, run.estimator.points), atol=1e-6)
+    assert not np.allclose(second["d"], first["d"])
+    assert np.allclose(second["fakes"], generator_map(run.trainer, run.fixed_noise), atol=1e-6)
+    monkeypatch.setattr(live, "ESTIMATES_EVERY_S", 0.0)  # a second later
+    third = run.snapshot_while_training()
+    assert third["estimates_iteration"] == 30 and third["js"] != first["js"]
+    monkeypatch.setattr(live, "ESTIMATES_EVERY_S", 60.0)
+    run.trainer.train(5)
+    assert run.snapshot()["estimates_iteration"] == 35     # after a command or a pause: all measured
+    run.apply({"iterations_per_turn": 3})
+    run.train(0.1)
+    assert run.snapshot_while_training()["estimates_iteration"] == 38   # slow motion: every turn measured
+    assert list(run.curve.arrays()["iteration"]) == [10, 30, 35, 38]  # one curve point per estimate
+
+
 def test_slow_motion_trains_exactly_n_iterations_per_read():
     run = Toy2DRun({"data": preset("Line"), "iterations_per_turn": 7})
     assert run.train(0.1)["iterations"] == 7

@@ -42,7 +42,10 @@ RUN_KINDS = {
     "race": "gan_core.toy.live:CostRaceRun",
 }
 SLICE_S = 0.1          # training per turn: commands wait at most this long for a running chunk
-SNAPSHOT_EVERY_S = 0.2  # a read snapshot is refreshed at most this often (pages redraw ≤ 4/s)
+# A read snapshot of a playing run is refreshed at most this often. A page that reads 4 times a
+# second gets a new one at each read: the refresh waits for the training slice under way (up to
+# SLICE_S), so two refreshes can fall closer together than two reads.
+SNAPSHOT_EVERY_S = 0.15
 COMMAND_TIMEOUT_S = 120.0
 # While runs train, freed heap goes back to the OS this often. glibc raises its mmap threshold each
 # time a large block is freed, after which the snapshots' arrays (a few hundred KiB) come from the
@@ -200,9 +203,10 @@ class RunHost:
                 turn += 1
                 self._train(run_id, slot)
             for slot in list(self._slots.values()):  # paused runs' snapshots change only by commands
-                if slot.wanted and (slot.snapshot is None or (
-                        slot.playing and time.monotonic() - slot.snapshot_at >= SNAPSHOT_EVERY_S)):
+                if slot.wanted and slot.snapshot is None:
                     self._refresh(slot)
+                elif slot.wanted and slot.playing and time.monotonic() - slot.snapshot_at >= SNAPSHOT_EVERY_S:
+                    self._refresh(slot, while_training=True)
             if playing and time.monotonic() - trimmed >= TRIM_EVERY_S:
                 release_memory()
                 trimmed = time.monotonic()
@@ -256,9 +260,11 @@ class RunHost:
                 traceback.print_exc()
             self._refresh(slot)
 
-    def _refresh(self, slot: _Slot) -> None:
+    def _refresh(self, slot: _Slot, while_training: bool = False) -> None:
+        """A new snapshot of the run; ``while_training``: one of the redraws of a playing run, which
+        may reuse its slower estimates (after a command or a pause, everything is measured afresh)."""
         try:
-            slot.snapshot = slot.run.snapshot()
+            slot.snapshot = slot.run.snapshot_while_training() if while_training else slot.run.snapshot()
         except Exception as e:  # noqa: BLE001
             slot.playing = False
             slot.ended = f"The run's state could not be drawn ({type(e).__name__}: {e}). Press Reset."

@@ -81,6 +81,11 @@ class LiveRun:
         changed.update(self.apply_extra({k: v for k, v in settings.items() if k not in SETTINGS}))
         return changed
 
+    def snapshot_while_training(self) -> dict:
+        """The snapshot for one of a playing run's redraws (several a second). A run whose snapshot
+        holds costly estimates may refresh those less often here; ``snapshot`` measures everything."""
+        return self.snapshot()
+
     def extra_settings(self) -> tuple[str, ...]:
         return ()
 

@@ -171,11 +171,12 @@ def manifold_lines(trainer: Toy2DTrainer, lines: int = 11, points: int = 41) -> 
     if prior.dim == 1:
         return generator_map(trainer, prior.ppf(q)[:, None])
     along, across = prior.ppf(q), prior.ppf(np.linspace(0.01, 0.99, lines))
-    segs = []
+    zs = []
     for c in across:
-        for z in (np.column_stack([along, np.full_like(along, c)]), np.column_stack([np.full_like(along, c), along])):
-            segs += [generator_map(trainer, z), np.full((1, 2), np.nan)]
-    return np.vstack(segs)
+        zs += [np.column_stack([along, np.full_like(along, c)]), np.column_stack([np.full_like(along, c), along])]
+    x = generator_map(trainer, np.concatenate(zs)).reshape(len(zs), len(along), 2)   # one pass through G
+    gap = np.full((len(zs), 1, 2), np.nan)
+    return np.concatenate([x, gap], axis=1).reshape(-1, 2)
 
 
 # ---- grid estimates
