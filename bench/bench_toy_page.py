@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/bench_toy_page.py [--seconds 15]
 
-1. Headless: the core's trainer alone (bench_toy.core_loop), single-threaded, as the page runs it.
+1. Headless: the core's trainer alone (bench_toy.core_loop), single-threaded, as the page runs it,
+   5 s before the browser starts and 5 s after it closed; their mean is the reference (a shared
+   machine's core changes speed by tens of per cent over a minute; both runs are printed).
 2. Live: a Streamlit server with the app; Chromium opens /toy_gan and presses Play. The page
    itself reports its rate ("live it/s": iterations over the last ~4 s of ticks) and its
    redraws per second; both are read off the page after a warm-up. The ratio live/headless is
@@ -29,7 +31,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=15.0)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    headless = core_loop(5.0)
+    before = core_loop(5.0)
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -72,10 +74,13 @@ def main():
             browser.close()
     finally:
         server.terminate()
+        server.wait(30)
+    after = core_loop(5.0)
+    headless = (before + after) / 2
     live = statistics.median(rates)
     print("| measure | value |")
     print("|---|---|")
-    print(f"| headless core (1 thread) | {headless:,.0f} it/s |")
+    print(f"| headless core (1 thread), before / after the page | {before:,.0f} / {after:,.0f} it/s |")
     print(f"| live page in Chromium | {live:,.0f} it/s ({live / headless:.0%} of headless) |")
     print(f"| redraws per second | {statistics.median(redraws):.1f} |")
     print(f"| slider change → in effect (median of 5, max) | {statistics.median(latencies):.2f} s, {max(latencies):.2f} s |")
