@@ -18,8 +18,9 @@ else) with a message; the other runs go on.
 What a run is comes from its game: ``RUN_KINDS`` names a class per kind (``module:Class``), so
 this shared module imports no game. A run class answers:
 ``__init__(spec)``, ``train(seconds) -> dict``, ``apply(settings)``, ``do(action, *args)``,
-``snapshot() -> dict``, and has ``weight`` (its share of a slot) and ``threads`` (None: the
-host's allowance; 1 for tiny nets).
+``snapshot() -> dict``, ``snapshot_while_training() -> dict`` (the snapshot for a playing run's
+redraws, which may reuse costly estimates; gan_core.live.runs.LiveRun's is ``snapshot``), and has
+``weight`` (its share of a slot) and ``threads`` (None: the host's allowance; 1 for tiny nets).
 """
 from __future__ import annotations
 
