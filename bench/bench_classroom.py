@@ -2,6 +2,7 @@
 
     python bench/bench_classroom.py [--scenario one|class|all] [--seconds 30] [--toy 8] [--mnist 4]
                                     [--port N] [--ray 127.0.0.1:6379] [--browser-nice 19] [--pages toy,mnist]
+                                    [--app-cpus 0 --browser-cpus 1]
 
 Run from the repository root. It starts the app as the README does (`streamlit run app.py`, via
 tests.browser.start_server and .streamlit/config.toml) and measures, never asserting anything:
@@ -20,7 +21,10 @@ tests.browser.start_server and .streamlit/config.toml) and measures, never asser
   Chromium of their own (their own machine), then in the class's.
   Then every tab closes: seconds until all workers together use < 5 % CPU over a 1-s window, and
   server + workers RSS before the class, at its peak, and after the tabs closed and the runs' TTL passed.
-Fair share of an admitted (playing) run: fair = its 1-thread headless rate x min(1, cores / n_admitted_runs).
+Fair share of an admitted (playing) run: fair = its 1-thread headless rate x min(1, cores / n_admitted_runs),
+with "cores" the app's (all of the machine's, or --app-cpus). --app-cpus 0 --browser-cpus 1 keeps the
+browsers off the app's core: the nearest this one machine comes to a lecture hall, where each
+student's browser runs on their own machine and the server's cores are the app's alone.
 Results: a Markdown table on stdout and artifacts/classroom-<timestamp>.json.
 """
 from __future__ import annotations
@@ -85,19 +89,30 @@ BROWSER_ARGS = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disa
                                 "--disable-backgrounding-occluded-windows"]
 
 
-def niced_chromium(nice: int) -> str:
-    """Chromium's path, or a wrapper that starts it at a lower CPU priority (its processes inherit it)."""
-    if not nice:
+def chromium_wrapper(nice: int = 0, cpus: str = "") -> str:
+    """Chromium's path, or a wrapper that starts it at a lower CPU priority and/or on some cores only
+    (its processes inherit both)."""
+    if not nice and not cpus:
         return CHROMIUM
-    wrapper = ROOT / "artifacts" / f"chromium-nice{nice}"
-    wrapper.write_text(f'#!/bin/sh\nexec nice -n {int(nice)} "{CHROMIUM}" "$@"\n')
+    prefix = (f"taskset -c {cpus} " if cpus else "") + (f"nice -n {int(nice)} " if nice else "")
+    wrapper = ROOT / "artifacts" / f"chromium-nice{nice}-cpus{cpus.replace(',', '_') or 'all'}"
+    wrapper.write_text(f'#!/bin/sh\nexec {prefix}"{CHROMIUM}" "$@"\n')
     wrapper.chmod(0o755)
     return str(wrapper)
 
 
-def headless(seconds: float) -> dict:
-    out = subprocess.run([sys.executable, "-c", HEADLESS, str(seconds)], cwd=ROOT, capture_output=True, text=True,
-                         check=True)
+def _cpu_list(spec: str) -> set[int]:
+    """taskset's list syntax ("0", "0,2", "0-3") as a set of core numbers."""
+    out = set()
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        out |= set(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def headless(seconds: float, cpus: str = "") -> dict:
+    cmd = (["taskset", "-c", cpus] if cpus else []) + [sys.executable, "-c", HEADLESS, str(seconds)]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -349,16 +364,18 @@ def judge(res: dict) -> None:
             playing = r["state"] == "playing"
             # a run's fair share is cores / n admitted runs of one core: its 1-thread rate scaled
             solo = ref["toy_it_s"] if r["page"] == "toy" else ref["mnist_1thread_it_s"]
-            r["fair_it_s"] = solo * min(1.0, CORES / max(n, 1)) if playing else None
+            r["fair_it_s"] = solo * min(1.0, res["app_cores"] / max(n, 1)) if playing else None
             r["vs_fair"] = r["it_s"] / r["fair_it_s"] if playing else None
             r["flag"] = "ADMITTED BUT 0 it/s" if playing and r["it_s"] < 1 else ""
 
 
 def report(res: dict) -> None:
     ref = res["headless"]
-    nice = res["args"].get("browser_nice", 0)
+    nice, a = res["args"].get("browser_nice", 0), res["args"]
+    where = (f"the app on core(s) {a['app_cpus']} ({res['app_cores']}), Chromium on core(s) {a['browser_cpus']}"
+             if a.get("app_cpus") else "Chromium on the same cores as the app")
     print(f"\n## Classroom benchmark, {res['started']} (local time), {CORES} cores, backend {res['backend']}, "
-          f"Chromium {'at nice ' + str(nice) if nice else 'at normal priority'} on the same cores; load "
+          f"{where}, Chromium {'at nice ' + str(nice) if nice else 'at normal priority'}; load "
           f"average {res['load_avg_start'][0]:.1f} at start, {res['load_avg_end'][0]:.1f} at end\n")
     print("| headless reference | before | after |\n|---|---:|---:|")
     for k, lab in (("toy_it_s", "toy core it/s (1 thread)"), ("mnist_it_s", "MNIST default it/s (2 threads)"),
@@ -382,7 +399,7 @@ def report(res: dict) -> None:
     if "class" in res:
         c = res["class"]
         print(f"\nClass: {len(c['students'])} students, {c['n_admitted_playing']} admitted and playing at the end; "
-              f"fair = headless × min(1, {CORES} cores / {c['n_admitted_playing']} admitted runs)\n")
+              f"fair = headless × min(1, {res['app_cores']} cores / {c['n_admitted_playing']} admitted runs)\n")
         print("| # | page | state | queue pos | it/s | fair it/s | it/s ÷ fair | redraws/s | flag / errors |\n"
               "|---:|---|---|---|---:|---:|---:|---:|---|")
         for r in c["students"]:
@@ -426,6 +443,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--browser-nice", type=int, default=0,
                     help="run Chromium and its scheduling group at this nice level (19: the browsers take only "
                          "CPU the server and its workers leave; on 2 cores that starves the tabs)")
+    ap.add_argument("--app-cpus", default="",
+                    help='e.g. "0": the server and its workers (and the headless reference) only on these cores; '
+                         'the pool sizes itself to them, and fair shares are of them')
+    ap.add_argument("--browser-cpus", default="",
+                    help='e.g. "1": every Chromium only on these cores. With --app-cpus, the browsers stand apart '
+                         'from the app as on the students\' own machines, as far as one machine allows')
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
     (ROOT / "artifacts").mkdir(exist_ok=True)
@@ -433,21 +456,24 @@ def main(argv=None) -> dict:
         os.environ["GAN_LAB_RAY_ADDRESS"] = args.ray
     global BROWSER_NICE
     BROWSER_NICE = args.browser_nice
-    res = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "args": vars(args), "cores": CORES,
+    app_cores = len(os.sched_getaffinity(0)) if not args.app_cpus else len(_cpu_list(args.app_cpus))
+    res = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "args": vars(args), "cores": CORES, "app_cores": app_cores,
            "backend": f"ray {args.ray}" if args.ray else "local workers", "load_avg_start": os.getloadavg()}
-    ref = {"before": headless(args.headless_seconds)}
+    ref = {"before": headless(args.headless_seconds, args.app_cpus)}
     port = args.port or free_port()
     os.chdir(ROOT)
-    server = start_server(port)
+    server = start_server(port, cpus=args.app_cpus or None)
     res["streamlit_log"] = f"artifacts/streamlit-{port}.log"
     url = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=niced_chromium(args.browser_nice), args=BROWSER_ARGS)
+            browser = pw.chromium.launch(executable_path=chromium_wrapper(args.browser_nice, args.browser_cpus),
+                                         args=BROWSER_ARGS)
             if args.scenario in ("one", "all"):
                 res["one"] = scenario_one(browser, url, server.pid, args.seconds or 20.0, args.pages.split(","))
             if args.scenario in ("class", "all"):
-                newcomer = lambda: pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)  # noqa: E731
+                newcomer = lambda: pw.chromium.launch(executable_path=chromium_wrapper(0, args.browser_cpus),  # noqa: E731
+                                                      args=BROWSER_ARGS)
                 res["class"] = scenario_class(browser, url, server.pid, args.seconds or 30.0, args.toy, args.mnist,
                                               args.stagger, newcomer)
             browser.close()
@@ -457,7 +483,7 @@ def main(argv=None) -> dict:
             server.wait(15)
         except subprocess.TimeoutExpired:
             server.kill()
-    ref["after"] = headless(args.headless_seconds)
+    ref["after"] = headless(args.headless_seconds, args.app_cpus)
     res["headless"] = ref
     res["ref"] = {k: (ref["before"][k] + ref["after"][k]) / 2 for k in ref["before"]}
     judge(res)

@@ -32,10 +32,12 @@ _STAT = """(label) => {
     return null;
 }"""
 
-# In one live figure's frame (ui.live_chart): its title contains `title` and its heatmap is drawn.
+# In one live figure's frame (ui.live_chart): its title contains `title` and its heatmap is drawn
+# (by Plotly, or on the canvas over the plot area for a figure with data layers).
 _DRAWN = """(title) => { const d = document.querySelector('.js-plotly-plot');
-    return !!(d && d.layout && String(d.layout.title && d.layout.title.text).includes(title)
-              && d.querySelector('.heatmaplayer image') !== null); }"""
+    if (!(d && d.layout && String(d.layout.title && d.layout.title.text).includes(title))) return false;
+    if (d.__layers) return d.__painted > 0 && !document.getElementById('layers').hidden && d.__layers.shown.includes('d');
+    return d.querySelector('.heatmaplayer image') !== null; }"""
 
 
 def drawn(page, title: str) -> bool:

@@ -13,8 +13,8 @@ from ui.presenter import image_config, present, presenter_toggle
 from ui.live import (apply_settings, live_every, live_header, lost_run_notice, open_run, stat_row_html,
                      toy_buttons)
 from ui.live_chart import live_chart
-from ui.toy2d_figures import (coverage_figure, d_star_figure, js_figure, main_figure, update_coverage_figure,
-                              update_d_star_figure, update_main_figure)
+from ui.toy2d_figures import (coverage_figure, d_star_figure, js_figure, main_frame, main_layers,
+                              update_coverage_figure, update_d_star_figure)
 from ui.toy2d_widgets import (DRAWN, data_controls, drawing_canvas, layer_controls, noise_and_nets,
                               scenario_controls, slow_motion)
 from ui.toy_figures import loss_figure, update_loss_figure, update_series_figure
@@ -95,13 +95,15 @@ def live():
     view = live_header(K, run, active)
     snap, ticker = view.snapshot, ss[K.ticker]
     figs = ss[K.figs]
-    main = (snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"], snap["arrows_at"], snap["arrows"])
-    if "main" not in figs:  # build once per session, then write new arrays in
-        figs["main"] = main_figure(*main, layers)
-    else:
-        update_main_figure(figs["main"], *main, layers)
+    frame = (float(abs(snap["axis"][0])), tuple(layers))
+    if figs.get("main_of") != frame:  # the frame (axes, legend, colour bar) changes only with the layers shown
+        figs["main"], figs["main_of"] = main_frame(*frame), frame
     name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
-    live_chart(present(figs["main"], presenting, fit=True), key=K.fig_main, config=image_config(f"{name}_main-view"))
+    frame = present(figs["main"], presenting, fit=True)
+    frame.update_layout(legend_y=-0.3 if presenting else -0.16)   # below the x axis's title at either type size
+    live_chart(frame, key=K.fig_main, config=image_config(f"{name}_main-view"),
+               layers=main_layers(snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"],
+                                  snap["arrows_at"], snap["arrows"], layers))
     c = snap["config"]
     rates = ticker.rates() if view.playing else None
     st.markdown(stat_row_html([

@@ -90,3 +90,14 @@ def charts(at) -> list[dict]:
         if c.proto.component_name.endswith("live_chart"):
             out.append(json.loads(json.loads(c.proto.json_args)["spec"]))
     return out
+
+
+def main_view(at) -> dict:
+    """The page's live figure with data layers (ui.live_chart's ``layers``): its Plotly frame and
+    the layers' JSON, decoded once."""
+    import json
+    for c in at.get("component_instance"):
+        args = json.loads(c.proto.json_args)
+        if c.proto.component_name.endswith("live_chart") and args.get("layers"):
+            return {"frame": json.loads(args["spec"]), "layers": json.loads(args["layers"])}
+    raise AssertionError("no live figure with data layers on the page")

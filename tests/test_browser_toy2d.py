@@ -9,10 +9,37 @@ from tests.browser import (button_name, iteration_shown, live_chart_frame, metri
 
 _FIGURE = """() => {
     const div = document.querySelector('.js-plotly-plot');
-    if (!div || !div.data) return null;
-    const fakes = div.data.find(t => t.name === 'fake G(z)');
-    const xs = fakes && fakes.x ? (fakes.x.bdata !== undefined ? fakes.x.bdata : Array.from(fakes.x).slice(0, 50)) : null;
-    return JSON.stringify({traces: div.data.map(t => t.name), fakes: xs});
+    if (!div || !div.data || !div.__layers) return null;
+    return JSON.stringify({traces: div.data.map(t => t.name), fakes: Array.from(div.__layers.fakes).slice(0, 50),
+                           painted: div.__painted});
+}"""
+
+# The heatmap as painted: D(x) alone painted afresh (paintLayers, the canvas's own function) on a
+# canvas of the plot area's size, read at every 4th grid point. With ramp = true, D is replaced by
+# d[i, j] = i / (n - 1), rising with y (row i of the grid is y = grid[0] + i·dx): an image upside
+# down or transposed then fails. Returns [matches, points]; a match: the pixel's colour is the
+# colour scale's at that D (from the canvas's own table, lut).
+_HEATMAP = """(ramp) => {
+    const div = document.querySelector('.js-plotly-plot'), L = Object.assign({}, div.__layers, {shown: ['d']});
+    const n = L.n;
+    if (ramp) L.d = Float32Array.from({length: n * n}, (_, k) => Math.floor(k / n) / (n - 1));
+    const xa = div._fullLayout.xaxis, ya = div._fullLayout.yaxis;
+    const c = document.createElement('canvas');
+    c.width = Math.round(xa._length); c.height = Math.round(ya._length);
+    const ctx = c.getContext('2d');
+    paintLayers(ctx, L, xa, ya, 1);
+    const px = ctx.getImageData(0, 0, c.width, c.height).data;
+    let ok = 0, total = 0;
+    for (let i = 2; i < n - 2; i += 4) for (let j = 2; j < n - 2; j += 4) {
+        const v = L.d[i * n + j];
+        if (Math.abs(v - 0.5) < 0.03) continue;              // the dashed ½ contour is drawn there
+        const x = Math.round(xa.c2p(L.grid[0] + j * L.grid[1])), y = Math.round(ya.c2p(L.grid[0] + i * L.grid[1]));
+        if (x < 0 || y < 0 || x >= c.width || y >= c.height) continue;
+        const o = 4 * (y * c.width + x), k = 3 * Math.round(255 * Math.min(1, Math.max(0, v)));
+        total++;
+        ok += Math.abs(px[o] - lut[k]) + Math.abs(px[o + 1] - lut[k + 1]) + Math.abs(px[o + 2] - lut[k + 2]) < 24;
+    }
+    return [ok, total];
 }"""
 
 
@@ -43,15 +70,20 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
     assert iteration_shown(page) == 0
     before = _figure(page)
     assert {"D(x)", "D = ½", "G(z) manifold", "real x ~ p_data", "fake G(z)", "−∂cost/∂x"} <= set(before["traces"])
+    ok, total = live_chart_frame(page).evaluate(_HEATMAP, True)     # the heatmap's orientation
+    assert total > 100 and ok >= 0.95 * total, (ok, total)
     page.get_by_role("button", name=button_name("Play")).click()
     assert wait_for_iteration(page, 300, timeout_s=60) >= 300
     time.sleep(1.0)
     during = _figure(page)
     assert during["fakes"] != before["fakes"], "the fakes did not move while training"
-    # the screenshot shows the main view drawn: its heatmap image and its dots are on the page
-    live_chart_frame(page).wait_for_function("""() => { const d = document.querySelector('.js-plotly-plot');
-        return d && d.querySelector('.heatmaplayer image') && d.querySelectorAll('.scatterlayer .point').length > 500; }""",
-                           timeout=30_000)
+    ok, total = live_chart_frame(page).evaluate(_HEATMAP, False)    # the run's own D(x), as painted
+    assert total > 50 and ok >= 0.9 * total, (ok, total)
+    # the screenshot shows the main view drawn: the canvas over the plot area, repainted while playing
+    assert during["painted"] > before["painted"]
+    live_chart_frame(page).wait_for_function("""() => { const c = document.getElementById('layers');
+        return !c.hidden && c.width > 300 && c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+            .some((v, i) => i % 4 === 3 && v > 0); }""", timeout=30_000)
     screenshot(page, "toy2d_playing")
     page.get_by_role("button", name=button_name("Pause")).click()
     page.get_by_role("button", name=button_name("Play")).wait_for(timeout=60_000)
@@ -78,19 +110,12 @@ _CANVAS_BOX = """() => {
             ya: [L.yaxis.l2p(-1), L.yaxis.l2p(1)]};
 }"""
 
-# x and y of a named trace of the main figure (in its live-chart frame), decoded whether Plotly
-# holds plain or base64 arrays.
-_TRACE_XY = """(name) => {
-    const div = Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .find(d => d.data && d.data.some(t => t.name === name));
-    const t = div && div.data.find(t => t.name === name);
-    if (!t) return null;
-    const arr = a => {
-        if (!a || a.bdata === undefined) return Array.from(a || []);
-        const raw = Uint8Array.from(atob(a.bdata), c => c.charCodeAt(0)).buffer;
-        return Array.from(a.dtype === 'f4' ? new Float32Array(raw) : new Float64Array(raw));
-    };
-    return {x: arr(t.x), y: arr(t.y)};
+# The real samples the main figure paints (its canvas's data), as x and y lists.
+_REAL_XY = """() => {
+    const div = document.querySelector('.js-plotly-plot'), L = div && div.__layers;
+    if (!L) return null;
+    const r = Array.from(L.real);
+    return {x: r.filter((_, i) => i % 2 === 0), y: r.filter((_, i) => i % 2 === 1)};
 }"""
 
 
@@ -133,7 +158,7 @@ def test_a_distribution_drawn_with_the_lasso_becomes_p_data(app_url, browser_pag
     # has σ = 0.15, so all 256 lie within the square [1, 2]² widened by 5σ
     real = None
     for _ in range(100):
-        real = live_chart_frame(page).evaluate(_TRACE_XY, "real x ~ p_data")
+        real = live_chart_frame(page).evaluate(_REAL_XY)
         if real and len(real["x"]) == 256 and min(real["x"]) > 0.0:
             break
         time.sleep(0.3)
@@ -141,4 +166,50 @@ def test_a_distribution_drawn_with_the_lasso_becomes_p_data(app_url, browser_pag
     assert len(xy) == 256 and np.all((xy > 1 - 0.75) & (xy < 2 + 0.75)), "real samples outside the drawn region"
     assert abs(xy.mean() - 1.5) < 0.1
     screenshot(page, "toy2d_drawn")
+    assert page_exceptions(page) == []
+
+
+def test_the_main_views_camera_button_saves_the_frame_with_its_data_layers(app_url, browser_page):
+    """PNG: the frame at twice its size with the painted layers in its plot area (the heatmap's
+    colours there, not a blank plot); SVG: the frame as vectors with the layers as an image."""
+    import io
+    import re
+
+    from PIL import Image
+    page = browser_page
+    page.goto(f"{app_url}/toy_2d")
+    wait_rendered(page)
+    frame = live_chart_frame(page)
+    page.get_by_role("button", name=button_name("Play")).click()      # a D with some shape to see
+    wait_for_iteration(page, 300, timeout_s=60)
+    page.get_by_role("button", name=button_name("Pause")).click()
+    page.get_by_role("button", name=button_name("Play")).wait_for(timeout=60_000)
+    wait_rendered(page)
+    chart = frame.wait_for_selector('.js-plotly-plot', timeout=60_000)
+    geo = frame.evaluate("""() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;
+        return [L.xaxis._offset, L.yaxis._offset, L.xaxis._length, L.yaxis._length, L.width]; }""")
+    for fmt in ("png", "svg"):
+        if fmt == "svg":
+            page.get_by_text("SVG", exact=True).click()
+            wait_rendered(page)
+            page.wait_for_timeout(1000)
+        chart.hover()
+        button = chart.wait_for_selector('.modebar-btn[data-title="Download plot (with its data layers)"]',
+                                         state="attached")
+        with page.expect_download(timeout=60_000) as info:
+            button.click(force=True)
+        download = info.value
+        assert re.fullmatch(rf"gan-lab_toy-2d_seed0_it\d+_main-view\.{fmt}", download.suggested_filename)
+        data = open(download.path(), "rb").read()
+        if fmt == "png":
+            img = Image.open(io.BytesIO(data)).convert("RGB")
+            assert abs(img.width - 2 * geo[4]) <= 4                     # twice the shown size
+            x0, y0, w, h = (2 * v for v in geo[:4])
+            area = np.asarray(img.crop((int(x0) + 4, int(y0) + 4, int(x0 + w) - 4, int(y0 + h) - 4)), float)
+            purple = np.abs(area - [142, 107, 191]).sum(axis=2) < 60     # D near 0: the colour scale's end
+            dark = area.sum(axis=2) < 200                                # the real samples' black dots
+            assert purple.mean() > 0.05 and dark.mean() > 1e-4, "the saved plot area lacks the heatmap or the dots"
+        else:
+            text = data.decode()
+            assert text.lstrip().startswith("<svg") and "D(x)" in text and "data:image/png;base64," in text
     assert page_exceptions(page) == []

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.toy2d.game import SCENARIOS
-from tests.apptest import charts, button, caption_with, iteration, metric, page_path, wait_until
+from tests.apptest import charts, button, caption_with, iteration, main_view, metric, page_path, wait_until
 
 PAGE = page_path("toy_2d.py")
 
@@ -122,10 +122,23 @@ def test_a_drawn_distribution_replaces_p_data_in_place(at):
 
 
 def test_layers_switch_off_in_the_figure(at):
+    assert main_view(at)["layers"]["shown"] == ["d", "real", "fakes", "manifold", "arrows"]
     at.pills(key="toy2d.layers").set_value(["real", "fakes"]).run()
-    fig = at.session_state["toy2d.figs"]["main"]
-    visible = {t.name: t.visible for t in fig.data}
-    assert visible["real x ~ p_data"] and visible["fake G(z)"] and visible["D(x)"] is False
+    main = main_view(at)
+    assert main["layers"]["shown"] == ["real", "fakes"]
+    assert [t["name"] for t in main["frame"]["data"]] == ["real x ~ p_data", "fake G(z)"]
+
+
+def test_the_main_view_shows_the_runs_own_samples_and_d(at):
+    """What the canvas paints is the snapshot's: the real batch, the fakes, D(x) on the grid."""
+    import base64
+    import numpy as np
+    snap = at.session_state["toy2d.run"].view().snapshot
+    layers = main_view(at)["layers"]
+    real = np.frombuffer(base64.b64decode(layers["real"]), np.float32).reshape(-1, 2)
+    d = np.frombuffer(base64.b64decode(layers["d"]), np.float32).reshape(layers["n"], layers["n"])
+    assert np.array_equal(real, np.asarray(snap["real"], np.float32))
+    assert np.allclose(d, snap["d"]) and layers["n"] == len(snap["axis"])
 
 
 def test_network_sizes_apply_on_reset(at):

@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 
-from ui.toy2d_figures import (ARROW_MAX, LAYERS, arrow_segments, canvas_figure, coverage_figure, d_star_figure,
-                              main_figure, update_coverage_figure, update_main_figure)
+import base64
+import json
+
+from ui.toy2d_figures import (ARROW_MAX, D_SCALE, LAYERS, arrow_segments, canvas_figure, coverage_figure,
+                              d_star_figure, main_frame, main_layers, update_coverage_figure)
 
 AXIS = np.linspace(-3, 3, 61)
 
@@ -26,25 +29,46 @@ def test_arrows_keep_their_directions_and_proportions():
     assert np.array_equal(ends0, np.ones((2, 2)))      # no gradient: no arrow, no division by zero
 
 
-def test_main_figure_draws_every_layer_and_updates_in_place():
-    fig = main_figure(*_arrays())
+def _floats(b64: str, cols: int = 2) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(b64), np.float32).reshape(-1, cols)
+
+
+def test_main_frame_has_square_axes_a_legend_and_a_colour_bar_but_no_data():
+    fig = main_frame(3.0)
     names = [t.name for t in fig.data]
-    assert names[:5] == ["D(x)", "D = ½", "G(z) manifold", "real x ~ p_data", "fake G(z)"]
-    assert fig.data[1].contours.start == fig.data[1].contours.end == 0.5
+    assert names == ["D(x)", "G(z) manifold", "real x ~ p_data", "fake G(z)", "−∂cost/∂x", "D = ½"]
     assert fig.layout.yaxis.scaleanchor == "x"              # equal scales: arrows point where they should
-    before = np.array(fig.data[4].x)
-    same = update_main_figure(fig, *_arrays(shift=0.3))
-    assert same is fig and not np.allclose(np.array(fig.data[4].x), before)
-    assert np.asarray(fig.data[0].z).shape == (61, 61)
+    assert list(fig.layout.xaxis.range) == list(fig.layout.yaxis.range) == [-3.0, 3.0]
+    heat = fig.data[0]
+    assert heat.colorbar.title.text == "D(x)" and heat.zmin == 0 and heat.zmax == 1
+    assert min(heat.x) > 3.0 and min(heat.y) > 3.0          # outside the axes: only its colour bar shows
+    assert all(list(t.x) == [None] for t in fig.data[1:])   # legend entries only: the canvas draws the data
+    assert fig.data[-1].line.dash == "dash"
+
+
+def test_main_layers_carry_every_layer_exactly():
+    axis, d, real, fakes, manifold, at, vec = _arrays()
+    d = d.copy()
+    d[3, 50] = 0.9                                         # one marked point: row = y index, column = x index
+    layers = json.loads(main_layers(axis, d, real, fakes, manifold, at, vec))
+    assert layers["n"] == 61 and layers["grid"] == pytest.approx([-3.0, 0.1])
+    grid = _floats(layers["d"], 61)
+    assert grid[3, 50] == np.float32(0.9) and np.array_equal(grid, d.astype(np.float32))
+    assert np.array_equal(_floats(layers["real"]), real.astype(np.float32))
+    assert np.array_equal(_floats(layers["fakes"]), fakes.astype(np.float32))
+    assert np.array_equal(np.isnan(_floats(layers["manifold"])), np.isnan(manifold))   # NaN splits the lines
+    _, ends, _, _ = arrow_segments(at, vec)
+    assert np.allclose(_floats(layers["arrows_to"]), ends) and np.allclose(_floats(layers["arrows_from"]), at)
+    assert layers["shown"] == list(LAYERS) and layers["colorscale"] == D_SCALE
+    with pytest.raises(ValueError, match="61 x 61"):
+        main_layers(axis, d[:60], real, fakes, manifold, at, vec)
 
 
 def test_layers_switch_on_and_off():
-    fig = main_figure(*_arrays(), layers=["real", "fakes"])
-    visible = {t.name: t.visible for t in fig.data}
-    assert visible["real x ~ p_data"] and visible["fake G(z)"]
-    assert visible["D(x)"] is False and visible["G(z) manifold"] is False and visible["−∂cost/∂x"] is False
-    update_main_figure(fig, *_arrays(), layers=LAYERS)
-    assert all(t.visible for t in fig.data)
+    fig = main_frame(3.0, layers=["fakes", "real"])
+    assert [t.name for t in fig.data] == ["real x ~ p_data", "fake G(z)"]   # no colour bar without the heatmap
+    assert json.loads(main_layers(*_arrays(), layers=["fakes", "real"]))["shown"] == ["real", "fakes"]
+    assert json.loads(main_layers(*_arrays(), layers=[]))["shown"] == []
 
 
 def test_d_star_figure_leaves_undefined_points_blank():

@@ -7,6 +7,10 @@ replaced on every redraw). A live figure goes through this small custom componen
 iframe whose identity is its key, plotly.js from the installed plotly package, and on every
 redraw the figure's JSON is handed to ``Plotly.react``, which updates the drawn chart.
 
+A figure redrawn several times a second with thousands of marks may instead pass them as
+``layers``: Plotly then draws only the frame (axes, legend, colour bar), once, and the component
+paints the data on a canvas over the plot area at each redraw.
+
 Static figures (drawn once per script run) stay on ``st.plotly_chart``.
 """
 from __future__ import annotations
@@ -48,8 +52,13 @@ def figure_json(fig) -> str:
     return pio.to_json(spec, validate=False)
 
 
-def live_chart(fig, key: str, config: dict | None = None, height: int | None = None) -> None:
-    """Draw ``fig`` (a plotly Figure) under ``key``; the same key on the next redraw updates it."""
+def live_chart(fig, key: str, config: dict | None = None, height: int | None = None,
+               layers: str | None = None) -> None:
+    """Draw ``fig`` (a plotly Figure) under ``key``; the same key on the next redraw updates it.
+
+    ``layers``: data painted on a canvas over the figure's plot area (JSON, as made by
+    ui.toy2d_figures.main_layers); ``fig`` is then only their frame, and the camera button saves
+    the frame with the layers painted in."""
     chart = components.declare_component("live_chart", path=str(component_dir()))
     chart(spec=figure_json(fig), config=config or {}, height=int(height or fig.layout.height or 450),
-          key=key, default=None)
+          layers=layers, key=key, default=None)

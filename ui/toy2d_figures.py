@@ -1,10 +1,13 @@
 """Plotly figures for the 2-D toy GAN. Plain arrays in, go.Figure out; no Streamlit here.
 
 As for the 1-D page, each live figure has a builder and an updater: the page builds once per
-session and writes new arrays into the same figure at every redraw.
+session and writes new arrays into the same figure at every redraw. The main view, redrawn 4 times
+a second, is a Plotly frame (main_frame) with its data painted on a canvas (main_layers).
 """
 from __future__ import annotations
 
+import base64
+import json
 import math
 
 import numpy as np
@@ -55,41 +58,75 @@ def _square(fig: go.Figure, box: float, height: int, title: str) -> go.Figure:
     return fig
 
 
-def main_figure(axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS) -> go.Figure:
-    """GAN Lab's view: D(x) heatmap with its ½ contour, real and fake dots, the manifold, the arrows."""
-    fig = go.Figure(_heatmap("D(x)") + [
-        go.Scatter(name="G(z) manifold", mode="lines", line=dict(color=COLORS["manifold"], width=1), opacity=0.6,
-                   hoverinfo="skip"),
-        go.Scatter(name="real x ~ p_data", mode="markers", marker=dict(color=COLORS["real"], size=4, opacity=0.7)),
-        go.Scatter(name="fake G(z)", mode="markers", marker=dict(color=COLORS["fake"], size=5, opacity=0.85,
-                                                                 line=dict(color="white", width=0.5))),
-        go.Scatter(name="−∂cost/∂x", mode="lines", line=dict(color=COLORS["arrow"], width=1.5), hoverinfo="skip"),
-        go.Scatter(name="arrow tips", mode="markers", showlegend=False, hoverinfo="skip",
-                   marker=dict(symbol="triangle-up", size=8, color=COLORS["arrow"])),
-    ])
-    box = float(abs(np.asarray(axis)[0]))
-    _square(fig, box, 560, "Data, generator and discriminator")
-    return update_main_figure(fig, axis, d, real, fakes, manifold, arrows_at, arrows, layers)
+# How the canvas paints the main view's data layers (sizes in CSS pixels; Plotly's marker size is a diameter)
+STYLE = {"half": {"color": "#333333", "width": 1.5, "dash": [5, 3]},
+         "manifold": {"color": COLORS["manifold"], "width": 1.0, "opacity": 0.6},
+         "real": {"color": COLORS["real"], "size": 4, "opacity": 0.7},
+         "fakes": {"color": COLORS["fake"], "size": 5, "opacity": 0.85, "outline": "#ffffff", "outline_width": 0.5},
+         "arrows": {"color": COLORS["arrow"], "width": 1.5, "tip": 8}}
 
 
-def update_main_figure(fig, axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS) -> go.Figure:
-    # float32 halves what crosses to the browser 4 times a second (Plotly sends arrays as base64)
-    real, fakes, manifold = (np.asarray(a, np.float32).reshape(-1, 2) for a in (real, fakes, manifold))
-    d = np.asarray(d, np.float32)
-    seg, ends, angles, _ = arrow_segments(arrows_at, arrows)
-    shown = set(layers)
-    with fig.batch_update():
-        for trace in fig.data[:2]:
-            trace.x, trace.y, trace.z = axis, axis, d
-            trace.visible = "d" in shown
-        h = fig.data
-        h[2].x, h[2].y, h[2].visible = manifold[:, 0], manifold[:, 1], "manifold" in shown
-        h[3].x, h[3].y, h[3].visible = real[:, 0], real[:, 1], "real" in shown
-        h[4].x, h[4].y, h[4].visible = fakes[:, 0], fakes[:, 1], "fakes" in shown
-        h[5].x, h[5].y, h[5].visible = seg[:, 0], seg[:, 1], "arrows" in shown
-        h[6].x, h[6].y, h[6].visible = ends[:, 0], ends[:, 1], "arrows" in shown
-        h[6].marker.angle = angles
+def main_frame(box: float, layers=LAYERS) -> go.Figure:
+    """The main view's frame: square axes on [−box, box]², title, legend and D(x)'s colour bar, and
+    no data. The data layers (main_layers) are painted on a canvas over its plot area, several times
+    a second (ui/live_chart.py): the frame changes only with the layers shown.
+
+    Each legend entry is a trace without points; the colour bar belongs to a 2-cell heatmap placed
+    outside the axes' fixed range, so it draws nothing but its bar."""
+    shown, st, far = set(layers), STYLE, 10.0 * box
+    empty = dict(x=[None], y=[None], hoverinfo="skip")
+    traces = []
+    if "d" in shown:
+        traces.append(go.Heatmap(name="D(x)", z=[[0.0, 1.0]], x=[far, far + 1], y=[far], colorscale=D_SCALE, zmin=0,
+                                 zmax=1, colorbar=dict(title="D(x)", len=0.8, thickness=12), hoverinfo="skip"))
+    if "manifold" in shown:
+        traces.append(go.Scatter(name="G(z) manifold", mode="lines", opacity=st["manifold"]["opacity"],
+                                 line=dict(color=st["manifold"]["color"], width=st["manifold"]["width"]), **empty))
+    if "real" in shown:
+        traces.append(go.Scatter(name="real x ~ p_data", mode="markers", **empty,
+                                 marker=dict(color=st["real"]["color"], size=st["real"]["size"] + 2,
+                                             opacity=st["real"]["opacity"])))
+    if "fakes" in shown:
+        f = st["fakes"]
+        traces.append(go.Scatter(name="fake G(z)", mode="markers", **empty,
+                                 marker=dict(color=f["color"], size=f["size"] + 2, opacity=f["opacity"],
+                                             line=dict(color=f["outline"], width=f["outline_width"]))))
+    if "arrows" in shown:
+        traces.append(go.Scatter(name="−∂cost/∂x", mode="lines", line=dict(color=st["arrows"]["color"],
+                                                                         width=st["arrows"]["width"]), **empty))
+    if "d" in shown:
+        traces.append(go.Scatter(name="D = ½", mode="lines", **empty, line=dict(
+            color=st["half"]["color"], width=st["half"]["width"], dash="dash")))
+    fig = go.Figure(traces)
+    _square(fig, float(box), 560, "Data, generator and discriminator")
+    # the layers switch with the pills above the figure, not in the legend
+    fig.update_layout(showlegend=True, legend=dict(itemclick=False, itemdoubleclick=False, y=-0.16))
     return fig
+
+
+def _b64(a) -> str:
+    """float32 bytes as base64: a quarter of the JSON text of the same numbers, and exact."""
+    return base64.b64encode(np.ascontiguousarray(a, np.float32).tobytes()).decode("ascii")
+
+
+def main_layers(axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS) -> str:
+    """The main view's data for the canvas over main_frame's plot area, as JSON: D(x) on the grid
+    (d[i, j] at x = axis[j], y = axis[i]; painted with D_SCALE, bilinear between grid points, and
+    its ½ contour), real and fake dots, the manifold (polylines split by NaN), the arrows (from each
+    fake to its tip, lengths from arrow_segments), and which layers are shown."""
+    axis = np.asarray(axis, float)
+    d = np.asarray(d, np.float32)
+    n = len(axis)
+    if d.shape != (n, n):
+        raise ValueError(f"D(x) must be {n} x {n} on the grid (got {d.shape}).")
+    _, ends, _, _ = arrow_segments(arrows_at, arrows)
+    return json.dumps({
+        "n": n, "grid": [float(axis[0]), float(axis[1] - axis[0]) if n > 1 else 1.0], "d": _b64(d),
+        "real": _b64(np.asarray(real).reshape(-1, 2)), "fakes": _b64(np.asarray(fakes).reshape(-1, 2)),
+        "manifold": _b64(np.asarray(manifold).reshape(-1, 2)),
+        "arrows_from": _b64(np.asarray(arrows_at).reshape(-1, 2)), "arrows_to": _b64(ends),
+        "shown": [x for x in LAYERS if x in set(layers)], "colorscale": D_SCALE, "style": STYLE,
+    })
 
 
 def d_star_figure(axis, d_star, real=None) -> go.Figure:
