@@ -8,7 +8,9 @@
 2. Live: a Streamlit server with the app; Chromium (1280 × 900) opens /toy_2d and presses Play.
    The page reports its own rate ("live it/s": iterations over the last ticks) and its redraws
    per second; both are read off the page 5 times after a warm-up. live/headless is the share
-   of the headless rate that survives drawing.
+   of the headless rate that survives drawing. Over the same seconds, the CPU of the browser (every
+   Chromium process), the server and its workers, from /proc: the browser's per redraw is what
+   each redraw costs the student's machine.
 3. Drawn panels: while playing, the page is sampled 5 times a second for 10 s; a panel counts as
    drawn when the live figure with its title has its heatmap image (a figure mounted afresh on
    each redraw, as st.plotly_chart does, is blank until Plotly has drawn it; ui.live_chart updates in place).
@@ -16,13 +18,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import time
 
 import torch
 
+from bench.bench_classroom import descendants
 from bench.bench_toy2d import core_loop
+from gan_core.live.procinfo import cpu_seconds
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LIVE_CHART, button_name, free_port, start_server, wait_rendered
 
 _STAT = """(label) => {
@@ -59,6 +64,16 @@ def live_rate(page) -> tuple[float, float] | None:
     return (float(nums[0].replace(",", "")), float(nums[1])) if len(nums) >= 2 else None
 
 
+def cpu_split(server: int) -> dict:
+    """CPU seconds so far: the server, its workers, and the browser (the rest of this process's tree:
+    Chromium's processes and Playwright's driver)."""
+    workers = descendants(server)
+    browser = [p for p in descendants(os.getpid()) if p != server and p not in workers]
+
+    return {"t": time.time(), "server": cpu_seconds(server), "workers": sum(map(cpu_seconds, workers)),
+            "browser": sum(map(cpu_seconds, browser))}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=20.0, help="warm-up while playing before reading the rate")
@@ -83,6 +98,7 @@ def main():
                     timeout=60_000)
             page.get_by_role("button", name=button_name("Play")).click()
             time.sleep(args.seconds)
+            cpu0 = cpu_split(server.pid)
             rates = []
             for _ in range(60):   # a page that never reports a rate is a result too, not a hang
                 r = live_rate(page)
@@ -91,6 +107,7 @@ def main():
                 if len(rates) == 5:
                     break
                 time.sleep(1.0)
+            cpu1 = cpu_split(server.pid)
             if not rates:
                 page.screenshot(path="artifacts/bench_toy2d_page_no_rate.png")
                 raise SystemExit("the page never showed a live rate (screenshot: artifacts/bench_toy2d_page_no_rate.png)")
@@ -110,7 +127,13 @@ def main():
     print("|---|---|")
     print(f"| headless core (1 thread), before / after the page | {before:,.0f} / {after:,.0f} it/s |")
     print(f"| live page in Chromium | {live:,.0f} it/s ({live / headless:.0%} of headless) |")
-    print(f"| redraws per second | {statistics.median(r[1] for r in rates):.1f} |")
+    redraws = statistics.median(r[1] for r in rates)
+    print(f"| redraws per second | {redraws:.1f} |")
+    dt = cpu1["t"] - cpu0["t"]
+    use = {k: (cpu1[k] - cpu0[k]) / dt for k in ("browser", "server", "workers")}
+    print(f"| CPU while playing (cores): browser / server / workers | {use['browser']:.2f} / {use['server']:.2f} / "
+          f"{use['workers']:.2f} |")
+    print(f"| browser CPU per redraw | {1000 * use['browser'] / max(redraws, 1e-9):.0f} ms |")
     for title, seen in panels.items():
         print(f"| '{title}' panel drawn (of 50 samples, 5/s) | {sum(seen)} |")
 
