@@ -13,8 +13,8 @@ from ui.presenter import image_config, present, presenter_toggle
 from ui.live import (apply_settings, live_every, live_header, lost_run_notice, open_run, stat_row_html,
                      toy_buttons)
 from ui.live_chart import live_chart
-from ui.toy2d_figures import (coverage_figure, d_star_figure, js_figure, main_frame, main_layers,
-                              update_coverage_figure, update_d_star_figure)
+from ui.toy2d_figures import (coverage_figure, d_star_frame, d_star_layers, js_figure, main_frame, main_layers,
+                              update_coverage_figure)
 from ui.toy2d_widgets import (DRAWN, data_controls, drawing_canvas, layer_controls, noise_and_nets,
                               scenario_controls, slow_motion)
 from ui.toy_figures import loss_figure, update_loss_figure, update_series_figure
@@ -131,12 +131,12 @@ def slow_views():
     snap = run.view().snapshot
     h, curve, cost = snap["history"], snap["curve"], snap["config"]["generator_cost"]
     figs = ss[K.figs]
-    if "d_star" not in figs:
-        figs["d_star"] = d_star_figure(snap["axis"], snap["d_star"])
-    else:
-        update_d_star_figure(figs["d_star"], snap["axis"], snap["d_star"])
+    box = float(abs(snap["axis"][0]))
+    if figs.get("d_star_of") != box:
+        figs["d_star"], figs["d_star_of"] = d_star_frame(box), box
     name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
-    live_chart(present(figs["d_star"], presenting, fit=True), key=K.fig_dstar, config=image_config(f"{name}_d-star"))
+    live_chart(present(figs["d_star"], presenting, fit=True), key=K.fig_dstar, config=image_config(f"{name}_d-star"),
+               layers=d_star_layers(snap["axis"], snap["d_star"]))
     st.caption(f"D*, JS, modes covered and |D − D*| of iteration {snap['estimates_iteration']:,} (while the run "
                "plays they are measured once a second; D(x) and the fakes at every redraw). "
                f"p_g: Gaussian KDE of {snap['n_kde']:,} generator samples (z on a lattice of p_z's quantiles), "

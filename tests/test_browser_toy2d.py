@@ -16,13 +16,14 @@ _FIGURE = """() => {
 
 # The heatmap as painted: D(x) alone painted afresh (paintLayers, the canvas's own function) on a
 # canvas of the plot area's size, read at every 4th grid point. With ramp = true, D is replaced by
-# d[i, j] = i / (n - 1), rising with y (row i of the grid is y = grid[0] + i·dx): an image upside
-# down or transposed then fails. Returns [matches, points]; a match: the pixel's colour is the
-# colour scale's at that D (from the canvas's own table, lut).
+# d[i, j] = i / (n - 1), rising with y (row i of the grid is y = grid[0] + i·dx), and NaN in the
+# last 8 columns: an image upside down or transposed then fails, and a NaN must stay transparent.
+# Returns [matches, points]; a match: the pixel's colour is the colour scale's at that D (from the
+# canvas's own table, lut), or no colour at all at a NaN.
 _HEATMAP = """(ramp) => {
     const div = document.querySelector('.js-plotly-plot'), L = Object.assign({}, div.__layers, {shown: ['d']});
     const n = L.n;
-    if (ramp) L.d = Float32Array.from({length: n * n}, (_, k) => Math.floor(k / n) / (n - 1));
+    if (ramp) L.d = Float32Array.from({length: n * n}, (_, k) => k % n >= n - 8 ? NaN : Math.floor(k / n) / (n - 1));
     const xa = div._fullLayout.xaxis, ya = div._fullLayout.yaxis;
     const c = document.createElement('canvas');
     c.width = Math.round(xa._length); c.height = Math.round(ya._length);
@@ -32,6 +33,11 @@ _HEATMAP = """(ramp) => {
     let ok = 0, total = 0;
     for (let i = 2; i < n - 2; i += 4) for (let j = 2; j < n - 2; j += 4) {
         const v = L.d[i * n + j];
+        if (Number.isNaN(v)) {                                 // undefined (D*'s blank): transparent
+            const x = Math.round(xa.c2p(L.grid[0] + j * L.grid[1])), y = Math.round(ya.c2p(L.grid[0] + i * L.grid[1]));
+            total++; ok += px[4 * (y * c.width + x) + 3] === 0;
+            continue;
+        }
         if (Math.abs(v - 0.5) < 0.03) continue;              // the dashed ½ contour is drawn there
         const x = Math.round(xa.c2p(L.grid[0] + j * L.grid[1])), y = Math.round(ya.c2p(L.grid[0] + i * L.grid[1]));
         if (x < 0 || y < 0 || x >= c.width || y >= c.height) continue;

@@ -6,7 +6,7 @@ import base64
 import json
 
 from ui.toy2d_figures import (ARROW_MAX, D_SCALE, LAYERS, arrow_segments, canvas_figure, coverage_figure,
-                              d_star_figure, main_frame, main_layers, update_coverage_figure)
+                              d_star_frame, d_star_layers, main_frame, main_layers, update_coverage_figure)
 
 AXIS = np.linspace(-3, 3, 61)
 
@@ -71,11 +71,15 @@ def test_layers_switch_on_and_off():
     assert json.loads(main_layers(*_arrays(), layers=[]))["shown"] == []
 
 
-def test_d_star_figure_leaves_undefined_points_blank():
+def test_d_star_layers_leave_undefined_points_blank():
     d_star = np.full((61, 61), np.nan)
     d_star[30, 30] = 0.5
-    fig = d_star_figure(AXIS, d_star)
-    assert np.isnan(np.asarray(fig.data[0].z, float)).sum() == 61 * 61 - 1
+    layers = json.loads(d_star_layers(AXIS, d_star))
+    grid = _floats(layers["d"], 61)
+    assert np.isnan(grid).sum() == 61 * 61 - 1 and grid[30, 30] == 0.5 and layers["shown"] == ["d"]
+    assert len(_floats(layers["fakes"])) == 0
+    frame = d_star_frame(3.0)
+    assert frame.data[0].colorbar.title.text == "D*(x)" and min(frame.data[0].x) > 3.0 and not frame.layout.showlegend
 
 
 def test_coverage_chart_follows_the_number_of_modes():

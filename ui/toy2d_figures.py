@@ -114,33 +114,38 @@ def main_layers(axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS
     (d[i, j] at x = axis[j], y = axis[i]; painted with D_SCALE, bilinear between grid points, and
     its ½ contour), real and fake dots, the manifold (polylines split by NaN), the arrows (from each
     fake to its tip, lengths from arrow_segments), and which layers are shown."""
+    _, ends, _, _ = arrow_segments(arrows_at, arrows)
+    return _layers_json(axis, d, layers, real=real, fakes=fakes, manifold=manifold, arrows_from=arrows_at,
+                        arrows_to=ends)
+
+
+def _layers_json(axis, d, layers, **points) -> str:
     axis = np.asarray(axis, float)
     d = np.asarray(d, np.float32)
     n = len(axis)
     if d.shape != (n, n):
         raise ValueError(f"D(x) must be {n} x {n} on the grid (got {d.shape}).")
-    _, ends, _, _ = arrow_segments(arrows_at, arrows)
-    return json.dumps({
-        "n": n, "grid": [float(axis[0]), float(axis[1] - axis[0]) if n > 1 else 1.0], "d": _b64(d),
-        "real": _b64(np.asarray(real).reshape(-1, 2)), "fakes": _b64(np.asarray(fakes).reshape(-1, 2)),
-        "manifold": _b64(np.asarray(manifold).reshape(-1, 2)),
-        "arrows_from": _b64(np.asarray(arrows_at).reshape(-1, 2)), "arrows_to": _b64(ends),
-        "shown": [x for x in LAYERS if x in set(layers)], "colorscale": D_SCALE, "style": STYLE,
-    })
+    arrays = {k: _b64(np.asarray(points.get(k, np.empty((0, 2))), float).reshape(-1, 2))
+              for k in ("real", "fakes", "manifold", "arrows_from", "arrows_to")}
+    return json.dumps({"n": n, "grid": [float(axis[0]), float(axis[1] - axis[0]) if n > 1 else 1.0], "d": _b64(d),
+                       **arrays, "shown": [x for x in LAYERS if x in set(layers)], "colorscale": D_SCALE,
+                       "style": STYLE})
 
 
-def d_star_figure(axis, d_star, real=None) -> go.Figure:
-    """D*(x) = p_d/(p_d + p_g) as a heatmap (blank where both densities vanish) with its ½ contour."""
-    fig = go.Figure(_heatmap("D*(x)"))
-    _square(fig, float(abs(np.asarray(axis)[0])), 560, "Optimal discriminator D*(x) = p_d / (p_d + p_g)")
-    return update_d_star_figure(fig, axis, d_star)
-
-
-def update_d_star_figure(fig, axis, d_star) -> go.Figure:
-    with fig.batch_update():
-        for trace in fig.data[:2]:
-            trace.x, trace.y, trace.z = axis, axis, np.asarray(d_star, np.float32)
+def d_star_frame(box: float) -> go.Figure:
+    """D*(x) = p_d/(p_d + p_g)'s frame: square axes, title and colour bar; the heatmap and its ½
+    contour are painted on the canvas over it (d_star_layers), blank where D* is undefined."""
+    far = 10.0 * box
+    fig = go.Figure(go.Heatmap(name="D*(x)", z=[[0.0, 1.0]], x=[far, far + 1], y=[far], colorscale=D_SCALE, zmin=0,
+                               zmax=1, colorbar=dict(title="D*(x)", len=0.8, thickness=12), hoverinfo="skip"))
+    _square(fig, float(box), 560, "Optimal discriminator D*(x) = p_d / (p_d + p_g)")
+    fig.update_layout(showlegend=False)
     return fig
+
+
+def d_star_layers(axis, d_star) -> str:
+    """D* on the grid for the canvas over d_star_frame (NaN where p_data + p_g is too small: left blank)."""
+    return _layers_json(axis, d_star, ["d"])
 
 
 def js_figure(it, js) -> go.Figure:
