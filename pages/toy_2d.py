@@ -95,9 +95,9 @@ def live():
     view = live_header(K, run, active)
     snap, ticker = view.snapshot, ss[K.ticker]
     figs = ss[K.figs]
-    frame = (float(abs(snap["axis"][0])), tuple(layers))
-    if figs.get("main_of") != frame:  # the frame (axes, legend, colour bar) changes only with the layers shown
-        figs["main"], figs["main_of"] = main_frame(*frame), frame
+    frame_of = (float(abs(snap["axis"][0])), tuple(layers))
+    if figs.get("main_of") != frame_of:  # the frame (axes, legend, colour bar) changes only with the layers shown
+        figs["main"], figs["main_of"] = main_frame(*frame_of), frame_of
     name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
     frame = present(figs["main"], presenting, fit=True)
     frame.update_layout(legend_y=-0.3 if presenting else -0.16)   # below the x axis's title at either type size

@@ -5,7 +5,7 @@ import pytest
 import base64
 import json
 
-from ui.toy2d_figures import (ARROW_MAX, D_SCALE, LAYERS, arrow_segments, canvas_figure, coverage_figure,
+from ui.toy2d_figures import (ARROW_MAX, D_SCALE, LAYERS, arrow_tips, canvas_figure, coverage_figure,
                               d_star_frame, d_star_layers, main_frame, main_layers, update_coverage_figure)
 
 AXIS = np.linspace(-3, 3, 61)
@@ -20,13 +20,9 @@ def _arrays(shift=0.0):
 
 
 def test_arrows_keep_their_directions_and_proportions():
-    seg, ends, angles, top = arrow_segments(np.zeros((3, 2)), [[0.0, 2.0], [1.0, 0.0], [0.0, -0.5]])
-    lengths = np.linalg.norm(ends, axis=1)
-    assert top == 2.0 and lengths == pytest.approx([ARROW_MAX, ARROW_MAX / 2, ARROW_MAX / 4])
-    assert angles == pytest.approx([0.0, 90.0, 180.0])   # up, right, down: Plotly's clockwise-from-up
-    assert seg.shape == (9, 2) and np.isnan(seg[2::3]).all()
-    _, ends0, _, _ = arrow_segments(np.ones((2, 2)), np.zeros((2, 2)))
-    assert np.array_equal(ends0, np.ones((2, 2)))      # no gradient: no arrow, no division by zero
+    tips = arrow_tips(np.zeros((3, 2)), [[0.0, 2.0], [1.0, 0.0], [0.0, -0.5]])
+    assert tips == pytest.approx(np.array([[0.0, ARROW_MAX], [ARROW_MAX / 2, 0.0], [0.0, -ARROW_MAX / 4]]))
+    assert np.array_equal(arrow_tips(np.ones((2, 2)), np.zeros((2, 2))), np.ones((2, 2)))   # no gradient: no arrow
 
 
 def _floats(b64: str, cols: int = 2) -> np.ndarray:
@@ -57,8 +53,7 @@ def test_main_layers_carry_every_layer_exactly():
     assert np.array_equal(_floats(layers["real"]), real.astype(np.float32))
     assert np.array_equal(_floats(layers["fakes"]), fakes.astype(np.float32))
     assert np.array_equal(np.isnan(_floats(layers["manifold"])), np.isnan(manifold))   # NaN splits the lines
-    _, ends, _, _ = arrow_segments(at, vec)
-    assert np.allclose(_floats(layers["arrows_to"]), ends) and np.allclose(_floats(layers["arrows_from"]), at)
+    assert np.allclose(_floats(layers["arrows_to"]), arrow_tips(at, vec)) and np.allclose(_floats(layers["arrows_from"]), at)
     assert layers["shown"] == list(LAYERS) and layers["colorscale"] == D_SCALE
     with pytest.raises(ValueError, match="61 x 61"):
         main_layers(axis, d[:60], real, fakes, manifold, at, vec)

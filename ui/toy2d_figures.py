@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from ui.toy_figures import series_figure, update_series_figure
 
-COLORS = {"real": "#111111", "fake": "#9467bd", "manifold": "#7b4fa0", "arrow": "#e6550d", "half": "#ffffff"}
+COLORS = {"real": "#111111", "fake": "#9467bd", "manifold": "#7b4fa0", "arrow": "#e6550d"}
 # D(x) from 0 (sure it is fake: purple) through ½ (white) to 1 (sure it is real: green), as in GAN Lab
 D_SCALE = [[0.0, "#8e6bbf"], [0.5, "#f7f7f7"], [1.0, "#3f9e4d"]]
 LAYERS = ("d", "real", "fakes", "manifold", "arrows")
@@ -25,28 +25,20 @@ LAYER_LABELS = {"d": "D(x) heatmap and its ½ contour", "real": "real samples", 
 ARROW_MAX = 0.5   # the longest arrow is drawn 0.5 units long; the others in proportion
 
 
-def arrow_segments(at, vec, longest: float = ARROW_MAX):
-    """Arrows as one polyline (start, end, NaN per arrow) and the tips' angles for triangle markers.
-
-    Lengths are proportional to |vec|, the longest drawn ``longest`` long (a zero field draws dots).
-    Angles are Plotly's marker angles: degrees clockwise from "up".
-    """
+def arrow_tips(at, vec, longest: float = ARROW_MAX) -> np.ndarray:
+    """Where each arrow from ``at`` along ``vec`` ends: lengths proportional to |vec|, the longest
+    drawn ``longest`` long (a zero field: every tip at its start, no division by zero)."""
     at, vec = np.asarray(at, float).reshape(-1, 2), np.asarray(vec, float).reshape(-1, 2)
-    norm = np.linalg.norm(vec, axis=1)
-    top = float(norm.max()) if len(norm) else 0.0
-    scaled = vec * (longest / top) if top > 0 else np.zeros_like(vec)
-    ends = at + scaled
-    seg = np.stack([at, ends, np.full_like(at, np.nan)], axis=1).reshape(-1, 2)
-    angles = np.degrees(np.arctan2(scaled[:, 0], scaled[:, 1]))
-    return seg, ends, angles, top
+    top = float(np.linalg.norm(vec, axis=1).max()) if len(vec) else 0.0
+    return at + (vec * (longest / top) if top > 0 else np.zeros_like(vec))
 
 
-def _heatmap(colorbar_title: str, showscale=True) -> list:
-    return [go.Heatmap(name="D(x)", colorscale=D_SCALE, zmin=0, zmax=1, zsmooth="fast", showscale=showscale,
-                       colorbar=dict(title=colorbar_title, len=0.8, thickness=12), hoverinfo="skip"),
-            go.Contour(name="D = ½", contours=dict(start=0.5, end=0.5, size=1, coloring="lines"), showscale=False,
-                       line=dict(color="#333333", width=1.5, dash="dash"), colorscale=[[0, "#333"], [1, "#333"]],
-                       hoverinfo="skip")]
+def _colour_bar(title: str, box: float) -> go.Heatmap:
+    """A colour bar for D_SCALE: a 2-cell heatmap placed outside the square's fixed axes, so it draws
+    nothing but its bar (the heatmap itself is painted on the canvas over the plot area)."""
+    far = 10.0 * box
+    return go.Heatmap(name=title, z=[[0.0, 1.0]], x=[far, far + 1], y=[far], colorscale=D_SCALE, zmin=0, zmax=1,
+                      colorbar=dict(title=title, len=0.8, thickness=12), hoverinfo="skip")
 
 
 def _square(fig: go.Figure, box: float, height: int, title: str) -> go.Figure:
@@ -71,14 +63,10 @@ def main_frame(box: float, layers=LAYERS) -> go.Figure:
     no data. The data layers (main_layers) are painted on a canvas over its plot area, several times
     a second (ui/live_chart.py): the frame changes only with the layers shown.
 
-    Each legend entry is a trace without points; the colour bar belongs to a 2-cell heatmap placed
-    outside the axes' fixed range, so it draws nothing but its bar."""
-    shown, st, far = set(layers), STYLE, 10.0 * box
+    Each legend entry is a trace without points."""
+    shown, st = set(layers), STYLE
     empty = dict(x=[None], y=[None], hoverinfo="skip")
-    traces = []
-    if "d" in shown:
-        traces.append(go.Heatmap(name="D(x)", z=[[0.0, 1.0]], x=[far, far + 1], y=[far], colorscale=D_SCALE, zmin=0,
-                                 zmax=1, colorbar=dict(title="D(x)", len=0.8, thickness=12), hoverinfo="skip"))
+    traces = [_colour_bar("D(x)", box)] if "d" in shown else []
     if "manifold" in shown:
         traces.append(go.Scatter(name="G(z) manifold", mode="lines", opacity=st["manifold"]["opacity"],
                                  line=dict(color=st["manifold"]["color"], width=st["manifold"]["width"]), **empty))
@@ -113,13 +101,14 @@ def main_layers(axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS
     """The main view's data for the canvas over main_frame's plot area, as JSON: D(x) on the grid
     (d[i, j] at x = axis[j], y = axis[i]; painted with D_SCALE, bilinear between grid points, and
     its ½ contour), real and fake dots, the manifold (polylines split by NaN), the arrows (from each
-    fake to its tip, lengths from arrow_segments), and which layers are shown."""
-    _, ends, _, _ = arrow_segments(arrows_at, arrows)
+    fake to its tip, lengths from arrow_tips), and which layers are shown."""
     return _layers_json(axis, d, layers, real=real, fakes=fakes, manifold=manifold, arrows_from=arrows_at,
-                        arrows_to=ends)
+                        arrows_to=arrow_tips(arrows_at, arrows))
 
 
 def _layers_json(axis, d, layers, **points) -> str:
+    """A grid of values d (n × n on ``axis`` × ``axis``) and point sets (k × 2) as the canvas's JSON:
+    arrays as float32 base64, NaN kept (a blank grid point, a break in a line)."""
     axis = np.asarray(axis, float)
     d = np.asarray(d, np.float32)
     n = len(axis)
@@ -135,9 +124,7 @@ def _layers_json(axis, d, layers, **points) -> str:
 def d_star_frame(box: float) -> go.Figure:
     """D*(x) = p_d/(p_d + p_g)'s frame: square axes, title and colour bar; the heatmap and its ½
     contour are painted on the canvas over it (d_star_layers), blank where D* is undefined."""
-    far = 10.0 * box
-    fig = go.Figure(go.Heatmap(name="D*(x)", z=[[0.0, 1.0]], x=[far, far + 1], y=[far], colorscale=D_SCALE, zmin=0,
-                               zmax=1, colorbar=dict(title="D*(x)", len=0.8, thickness=12), hoverinfo="skip"))
+    fig = go.Figure(_colour_bar("D*(x)", box))
     _square(fig, float(box), 560, "Optimal discriminator D*(x) = p_d / (p_d + p_g)")
     fig.update_layout(showlegend=False)
     return fig
