@@ -127,6 +127,9 @@ def test_layers_switch_off_in_the_figure(at):
     main = main_view(at)
     assert main["layers"]["shown"] == ["real", "fakes"]
     assert [t["name"] for t in main["frame"]["data"]] == ["real x ~ p_data", "fake G(z)"]
+    at.pills(key="toy2d.layers").set_value([]).run()        # every layer off: an empty frame, no error
+    main = main_view(at)
+    assert main["layers"]["shown"] == [] and main["frame"]["data"] == [] and not at.exception
 
 
 def test_the_main_view_shows_the_runs_own_samples_and_d(at):
