@@ -1,16 +1,17 @@
 """The 2-D toy page's live speed in real Chromium, next to the headless core, in one run.
 
-    .venv/bin/python -m bench.bench_toy2d_page [--seconds 20]
+    .venv/bin/python -m bench.bench_toy2d_page [--seconds 20] [--rounds 3]
 
-1. Headless: the core's trainer alone (bench_toy2d.core_loop: the page's default sizes), one thread,
-   5 s before the browser starts and 5 s after it closed; their mean is the reference (a shared
-   machine's core changes speed by tens of per cent over a minute; both runs are printed).
-2. Live: a Streamlit server with the app; Chromium (1280 × 900) opens /toy_2d and presses Play.
-   The page reports its own rate ("live it/s": iterations over the last ticks) and its redraws
-   per second; both are read off the page 5 times after a warm-up. live/headless is the share
-   of the headless rate that survives drawing. Over the same seconds, the CPU of the browser (every
-   Chromium process), the server and its workers, from /proc: the browser's per redraw is what
-   each redraw costs the student's machine.
+1. A Streamlit server with the app; Chromium (1280 × 900) opens /toy_2d.
+2. Rounds that pair the two rates closely in time (a shared machine's core changes speed by tens
+   of per cent within a minute): headless, the core's trainer alone (bench_toy2d.core_loop, the
+   page's default sizes, one thread) for 5 s while the page is paused (it checks in every 10 s:
+   its CPU then is printed); then Play, and after a warm-up the page's own rate ("live it/s":
+   iterations over its last ticks) and redraws per second are read 5 times, 1 s apart; Pause;
+   headless again. A round's live/headless divides its live rate by the mean of the headless
+   runs on either side; the median over the rounds is the result. Over each live window, the CPU
+   of the browser (every Chromium process), the server and its workers, from /proc: the
+   browser's per redraw is what each redraw costs the student's machine.
 3. Drawn panels: while playing, the page is sampled 5 times a second for 10 s; a panel counts as
    drawn when the live figure with its title has its heatmap image (a figure mounted afresh on
    each redraw, as st.plotly_chart does, is blank until Plotly has drawn it; ui.live_chart updates in place).
@@ -74,16 +75,42 @@ def cpu_split(server: int) -> dict:
             "browser": sum(map(cpu_seconds, browser))}
 
 
+def read_rates(page, server: int, n: int = 5):
+    """n readings of the page's live rate, 1 s apart, and the CPU split over the same seconds."""
+    cpu0, rates = cpu_split(server), []
+    for _ in range(60):   # a page that never reports a rate is a result too, not a hang
+        r = live_rate(page)
+        if r:
+            rates.append(r)
+        if len(rates) == n:
+            break
+        time.sleep(1.0)
+    if not rates:
+        page.screenshot(path="artifacts/bench_toy2d_page_no_rate.png")
+        raise SystemExit("the page never showed a live rate (screenshot: artifacts/bench_toy2d_page_no_rate.png)")
+    cpu1 = cpu_split(server)
+    dt = cpu1["t"] - cpu0["t"]
+    return rates, {k: (cpu1[k] - cpu0[k]) / dt for k in ("browser", "server", "workers")}
+
+
+def press(page, name: str) -> None:
+    """Play or Pause, and wait until the page shows the other button (the click's rerun has drawn)."""
+    page.get_by_role("button", name=button_name(name)).click()
+    page.get_by_role("button", name=button_name("Pause" if name == "Play" else "Play")).wait_for(timeout=60_000)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seconds", type=float, default=20.0, help="warm-up while playing before reading the rate")
+    ap.add_argument("--seconds", type=float, default=20.0, help="warm-up while playing before the first reading")
+    ap.add_argument("--rounds", type=int, default=3, help="live windows, each between two headless ones")
+    ap.add_argument("--headless-seconds", type=float, default=5.0)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    before = core_loop(5.0)
     from playwright.sync_api import sync_playwright
 
     port = free_port()
     server = start_server(port)
+    rounds = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -96,46 +123,45 @@ def main():
                 page.get_by_role("button", name=button_name("Reset")).click()
                 page.get_by_role("button", name=button_name("Play")).and_(page.locator(":enabled")).wait_for(
                     timeout=60_000)
-            page.get_by_role("button", name=button_name("Play")).click()
-            time.sleep(args.seconds)
-            cpu0 = cpu_split(server.pid)
-            rates = []
-            for _ in range(60):   # a page that never reports a rate is a result too, not a hang
-                r = live_rate(page)
-                if r:
-                    rates.append(r)
-                if len(rates) == 5:
-                    break
-                time.sleep(1.0)
-            cpu1 = cpu_split(server.pid)
-            if not rates:
-                page.screenshot(path="artifacts/bench_toy2d_page_no_rate.png")
-                raise SystemExit("the page never showed a live rate (screenshot: artifacts/bench_toy2d_page_no_rate.png)")
-            panels = {"Data, generator": [], "Optimal discriminator": []}
-            for _ in range(50):
-                for title, seen in panels.items():
-                    seen.append(drawn(page, title))
-                time.sleep(0.2)
+            idle0 = cpu_split(server.pid)
+            headless = [core_loop(args.headless_seconds)]   # the page open and paused: it checks in every 10 s
+            idle1 = cpu_split(server.pid)
+            for i in range(args.rounds):
+                press(page, "Play")
+                time.sleep(args.seconds if i == 0 else 8.0)
+                rates, use = read_rates(page, server.pid)
+                if i == args.rounds - 1:
+                    panels = {"Data, generator": [], "Optimal discriminator": []}
+                    for _ in range(50):
+                        for title, seen in panels.items():
+                            seen.append(drawn(page, title))
+                        time.sleep(0.2)
+                press(page, "Pause")
+                time.sleep(2.0)
+                headless.append(core_loop(args.headless_seconds))
+                live = statistics.median(r[0] for r in rates)
+                rounds.append({"live": live, "redraws": statistics.median(r[1] for r in rates), "cpu": use,
+                               "headless": (headless[-2], headless[-1]),
+                               "ratio": live / ((headless[-2] + headless[-1]) / 2)})
             browser.close()
     finally:
         server.terminate()
         server.wait(30)
-    after = core_loop(5.0)
-    headless = (before + after) / 2
-    live = statistics.median(r[0] for r in rates)
-    print("| measure | value |")
-    print("|---|---|")
-    print(f"| headless core (1 thread), before / after the page | {before:,.0f} / {after:,.0f} it/s |")
-    print(f"| live page in Chromium | {live:,.0f} it/s ({live / headless:.0%} of headless) |")
-    redraws = statistics.median(r[1] for r in rates)
-    print(f"| redraws per second | {redraws:.1f} |")
-    dt = cpu1["t"] - cpu0["t"]
-    use = {k: (cpu1[k] - cpu0[k]) / dt for k in ("browser", "server", "workers")}
-    print(f"| CPU while playing (cores): browser / server / workers | {use['browser']:.2f} / {use['server']:.2f} / "
-          f"{use['workers']:.2f} |")
-    print(f"| browser CPU per redraw | {1000 * use['browser'] / max(redraws, 1e-9):.0f} ms |")
+    dt = idle1["t"] - idle0["t"]
+    print("| round | headless before / after (1 thread) | live page in Chromium | live ÷ headless | redraws/s | "
+          "CPU (cores): browser / server / workers | browser CPU per redraw |")
+    print("|---:|---|---:|---:|---:|---|---:|")
+    for i, r in enumerate(rounds, 1):
+        u = r["cpu"]
+        print(f"| {i} | {r['headless'][0]:,.0f} / {r['headless'][1]:,.0f} it/s | {r['live']:,.0f} it/s | "
+              f"{r['ratio']:.0%} | {r['redraws']:.1f} | {u['browser']:.2f} / {u['server']:.2f} / {u['workers']:.2f} | "
+              f"{1000 * u['browser'] / max(r['redraws'], 1e-9):.0f} ms |")
+    print(f"\nmedian live ÷ headless over {len(rounds)} rounds: **{statistics.median(r['ratio'] for r in rounds):.0%}**, "
+          f"at {statistics.median(r['redraws'] for r in rounds):.1f} redraws/s")
+    print(f"while the headless loop ran, the paused page's app and browser used "
+          f"{sum((idle1[k] - idle0[k]) for k in ('browser', 'server', 'workers')) / dt:.3f} cores")
     for title, seen in panels.items():
-        print(f"| '{title}' panel drawn (of 50 samples, 5/s) | {sum(seen)} |")
+        print(f"'{title}' panel drawn while playing: {sum(seen)} of 50 samples (5/s)")
 
 
 if __name__ == "__main__":
