@@ -187,7 +187,8 @@ def test_a_closed_tab_stops_its_run_frees_its_slot_and_later_ends_it(pool):
     for r in (gone, stays, waits):
         r.heartbeat()
         r.play()
-    pool.heartbeat_timeout, pool.run_ttl = 3.0, 8.0
+    # short timeouts, with room for a test process starved for a second or two on a loaded machine
+    pool.heartbeat_timeout, pool.run_ttl = 5.0, 10.0
     assert waits.view().state == "waiting"
 
     def others_call_in_until(done):
@@ -201,7 +202,7 @@ def test_a_closed_tab_stops_its_run_frees_its_slot_and_later_ends_it(pool):
     assert waits.view().state == "playing" and stays.view().state == "playing"  # its slot went on
     assert not gone.ended and "Training paused while this page was closed" in gone._record.message[1]
     others_call_in_until(lambda: gone.ended)
-    assert gone.ended and "page was closed for over 8 s" in gone.ended
+    assert gone.ended and "page was closed for over 10 s" in gone.ended
     with pytest.raises(RunEnded):
         gone.apply({"k": 2})
 
