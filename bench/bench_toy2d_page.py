@@ -13,22 +13,20 @@
    of the browser (every Chromium process), the server and its workers, from /proc: the
    browser's per redraw is what each redraw costs the student's machine.
 3. Drawn panels: while playing, the page is sampled 5 times a second for 10 s; a panel counts as
-   drawn when the live figure with its title has its heatmap image (a figure mounted afresh on
+   drawn when the live figure with its title shows its heatmap (a figure mounted afresh on
    each redraw, as st.plotly_chart does, is blank until Plotly has drawn it; ui.live_chart updates in place).
 """
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import time
 
 import torch
 
-from bench.bench_classroom import descendants
+from bench.bench_classroom import cpu_share, proc_sample
 from bench.bench_toy2d import core_loop
-from gan_core.live.procinfo import cpu_seconds
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LIVE_CHART, button_name, free_port, start_server, wait_rendered
 
 _STAT = """(label) => {
@@ -65,19 +63,9 @@ def live_rate(page) -> tuple[float, float] | None:
     return (float(nums[0].replace(",", "")), float(nums[1])) if len(nums) >= 2 else None
 
 
-def cpu_split(server: int) -> dict:
-    """CPU seconds so far: the server, its workers, and the browser (the rest of this process's tree:
-    Chromium's processes and Playwright's driver)."""
-    workers = descendants(server)
-    browser = [p for p in descendants(os.getpid()) if p != server and p not in workers]
-
-    return {"t": time.time(), "server": cpu_seconds(server), "workers": sum(map(cpu_seconds, workers)),
-            "browser": sum(map(cpu_seconds, browser))}
-
-
 def read_rates(page, server: int, n: int = 5):
     """n readings of the page's live rate, 1 s apart, and the CPU split over the same seconds."""
-    cpu0, rates = cpu_split(server), []
+    cpu0, rates = proc_sample(server), []
     for _ in range(60):   # a page that never reports a rate is a result too, not a hang
         r = live_rate(page)
         if r:
@@ -88,9 +76,7 @@ def read_rates(page, server: int, n: int = 5):
     if not rates:
         page.screenshot(path="artifacts/bench_toy2d_page_no_rate.png")
         raise SystemExit("the page never showed a live rate (screenshot: artifacts/bench_toy2d_page_no_rate.png)")
-    cpu1 = cpu_split(server)
-    dt = cpu1["t"] - cpu0["t"]
-    return rates, {k: (cpu1[k] - cpu0[k]) / dt for k in ("browser", "server", "workers")}
+    return rates, cpu_share(cpu0, proc_sample(server))
 
 
 def press(page, name: str) -> None:
@@ -123,9 +109,9 @@ def main():
                 page.get_by_role("button", name=button_name("Reset")).click()
                 page.get_by_role("button", name=button_name("Play")).and_(page.locator(":enabled")).wait_for(
                     timeout=60_000)
-            idle0 = cpu_split(server.pid)
+            idle0 = proc_sample(server.pid)
             headless = [core_loop(args.headless_seconds)]   # the page open and paused: it checks in every 10 s
-            idle1 = cpu_split(server.pid)
+            idle1 = proc_sample(server.pid)
             for i in range(args.rounds):
                 press(page, "Play")
                 time.sleep(args.seconds if i == 0 else 8.0)
@@ -147,7 +133,7 @@ def main():
     finally:
         server.terminate()
         server.wait(30)
-    dt = idle1["t"] - idle0["t"]
+    idle = cpu_share(idle0, idle1)
     print("| round | headless before / after (1 thread) | live page in Chromium | live ÷ headless | redraws/s | "
           "CPU (cores): browser / server / workers | browser CPU per redraw |")
     print("|---:|---|---:|---:|---:|---|---:|")
@@ -159,7 +145,7 @@ def main():
     print(f"\nmedian live ÷ headless over {len(rounds)} rounds: **{statistics.median(r['ratio'] for r in rounds):.0%}**, "
           f"at {statistics.median(r['redraws'] for r in rounds):.1f} redraws/s")
     print(f"while the headless loop ran, the paused page's app and browser used "
-          f"{sum((idle1[k] - idle0[k]) for k in ('browser', 'server', 'workers')) / dt:.3f} cores")
+          f"{idle['browser'] + idle['server'] + idle['workers']:.3f} cores")
     for title, seen in panels.items():
         print(f"'{title}' panel drawn while playing: {sum(seen)} of 50 samples (5/s)")
 
