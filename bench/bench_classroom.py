@@ -101,15 +101,6 @@ def chromium_wrapper(nice: int = 0, cpus: str = "") -> str:
     return str(wrapper)
 
 
-def _cpu_list(spec: str) -> set[int]:
-    """taskset's list syntax ("0", "0,2", "0-3") as a set of core numbers."""
-    out = set()
-    for part in spec.split(","):
-        lo, _, hi = part.partition("-")
-        out |= set(range(int(lo), int(hi or lo) + 1))
-    return out
-
-
 def headless(seconds: float, cpus: str = "") -> dict:
     cmd = (["taskset", "-c", cpus] if cpus else []) + [sys.executable, "-c", HEADLESS, str(seconds)]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
@@ -456,13 +447,13 @@ def main(argv=None) -> dict:
         os.environ["GAN_LAB_RAY_ADDRESS"] = args.ray
     global BROWSER_NICE
     BROWSER_NICE = args.browser_nice
-    app_cores = len(os.sched_getaffinity(0)) if not args.app_cpus else len(_cpu_list(args.app_cpus))
-    res = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "args": vars(args), "cores": CORES, "app_cores": app_cores,
+    res = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "args": vars(args), "cores": CORES,
            "backend": f"ray {args.ray}" if args.ray else "local workers", "load_avg_start": os.getloadavg()}
     ref = {"before": headless(args.headless_seconds, args.app_cpus)}
     port = args.port or free_port()
     os.chdir(ROOT)
     server = start_server(port, cpus=args.app_cpus or None)
+    res["app_cores"] = len(os.sched_getaffinity(server.pid))   # the cores the app may use, as its pool sees them
     res["streamlit_log"] = f"artifacts/streamlit-{port}.log"
     url = f"http://127.0.0.1:{port}"
     try:

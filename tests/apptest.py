@@ -85,19 +85,22 @@ def charts(at) -> list[dict]:
     """Every Plotly figure the page shows, as a dict: st.plotly_chart elements and the live
     figures drawn through ui.live_chart (a custom component whose argument is the figure's JSON)."""
     import json
-    out = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    for c in at.get("component_instance"):
-        if c.proto.component_name.endswith("live_chart"):
-            out.append(json.loads(json.loads(c.proto.json_args)["spec"]))
-    return out
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")] + [
+        json.loads(args["spec"]) for args in _live_chart_args(at)]
+
+
+def _live_chart_args(at) -> list[dict]:
+    """The arguments of each ui.live_chart on the page (its figure's JSON as "spec", ...)."""
+    import json
+    return [json.loads(c.proto.json_args) for c in at.get("component_instance")
+            if c.proto.component_name.endswith("live_chart")]
 
 
 def main_view(at) -> dict:
     """The page's live figure with data layers (ui.live_chart's ``layers``): its Plotly frame and
     the layers' JSON, decoded once."""
     import json
-    for c in at.get("component_instance"):
-        args = json.loads(c.proto.json_args)
-        if c.proto.component_name.endswith("live_chart") and args.get("layers"):
+    for args in _live_chart_args(at):
+        if args.get("layers"):
             return {"frame": json.loads(args["spec"]), "layers": json.loads(args["layers"])}
     raise AssertionError("no live figure with data layers on the page")
