@@ -1,6 +1,6 @@
 """Classroom benchmark: the app as a lecture uses it, students in real Chromium sessions, on this machine.
 
-    python bench/bench_classroom.py [--scenario one|class|all] [--seconds 30] [--toy 8] [--mnist 4]
+    python bench/bench_classroom.py [--scenario one|class|all] [--seconds 30] [--toy 8] [--mnist 4] [--toy2d 0]
                                     [--port N] [--ray 127.0.0.1:6379] [--browser-nice 19] [--pages toy,mnist]
                                     [--app-cpus 0 --browser-cpus 1]
 
@@ -8,7 +8,8 @@ Run from the repository root. It starts the app as the README does (`streamlit r
 tests.browser.start_server and .streamlit/config.toml) and measures, never asserting anything:
 
 - headless reference, in a subprocess right before and right after the page phase: the toy core's
-  it/s (bench.bench_toy.core_loop, 1 torch thread) and the default MNIST model's it/s
+  it/s (bench.bench_toy.core_loop, 1 torch thread), the 2-D toy core's (bench.bench_toy2d.core_loop)
+  and the default MNIST model's it/s
   (build_mnist_trainer + train_for, 2 torch threads; 1 thread too, for information);
 - "one": one student on /toy_gan presses Play; the page's own "iteration" is read from the DOM
   by a 2 Hz sampler inside the page (plus a MutationObserver that logs each change: redraws/s),
@@ -48,18 +49,19 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, button_name, free_port,
 AFTER_CLOSE_S = float(os.environ.get("GAN_LAB_RUN_TTL") or RUN_TTL_S) + HOST_RECYCLE_S + 20.0
 
 CORES = os.cpu_count() or 1
-PLAY = {"toy": ("/toy_gan", "Play"), "mnist": ("/mnist_live", "Start")}
+PLAY = {"toy": ("/toy_gan", "Play"), "toy2d": ("/toy_2d", "Play"), "mnist": ("/mnist_live", "Start")}
 HEADLESS = r"""
 import json, sys, torch
 from bench.bench_toy import core_loop
+from bench.bench_toy2d import core_loop as core_loop_2d
 from gan_core.mnist.training import build_mnist_trainer, train_for
 s = float(sys.argv[1])
-torch.set_num_threads(1); toy = core_loop(s)
+torch.set_num_threads(1); toy = core_loop(s); toy2d = core_loop_2d(s)
 mnist = {}
 for n in (2, 1):  # 2 threads as the CLI runs it; 1 thread as a worker shares the cores
     torch.set_num_threads(n); t = build_mnist_trainer(); train_for(t, iterations=3, chunk=3)
     mnist[n] = train_for(t, seconds=s, chunk=10)["iterations_per_s"]
-print(json.dumps({"toy_it_s": toy, "mnist_it_s": mnist[2], "mnist_1thread_it_s": mnist[1]}))
+print(json.dumps({"toy_it_s": toy, "toy2d_it_s": toy2d, "mnist_it_s": mnist[2], "mnist_1thread_it_s": mnist[1]}))
 """
 # In-page sampler (installed before each page loads): 2 Hz reads of (time, iteration, state, position, of); a MutationObserver logs each change of
 # the shown iteration (redraws). Reading the DOM in the page costs far less than Playwright round trips.
@@ -280,10 +282,11 @@ def slider_latencies(page, moves: int = 5) -> list[float]:
 
 # ---- scenario "class"
 def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n_mnist: int,
-                   stagger: bool = False, newcomer_launch=None) -> dict:
+                   stagger: bool = False, newcomer_launch=None, n_toy2d: int = 0) -> dict:
     """``newcomer_launch``: starts the Chromium of the 13th student's own."""
     kinds = [k for *_, k in sorted([(i / n_toy, 0, "toy") for i in range(n_toy)] +  # toy, toy, mnist, toy, ...
-                                   [((j + 0.5) / n_mnist, 1, "mnist") for j in range(n_mnist)])]
+                                   [((j + 0.5) / n_mnist, 1, "mnist") for j in range(n_mnist)] +
+                                   [((j + 0.25) / n_toy2d, 2, "toy2d") for j in range(n_toy2d)])]
     # The lecturer opens the toy page before the class (that first visit starts the worker processes).
     ctx, page = open_student(browser, url, "toy")
     t_warm = time.time()
@@ -354,7 +357,7 @@ def judge(res: dict) -> None:
         for r in res["class"]["students"]:
             playing = r["state"] == "playing"
             # a run's fair share is cores / n admitted runs of one core: its 1-thread rate scaled
-            solo = ref["toy_it_s"] if r["page"] == "toy" else ref["mnist_1thread_it_s"]
+            solo = ref[{"toy": "toy_it_s", "toy2d": "toy2d_it_s"}.get(r["page"], "mnist_1thread_it_s")]
             r["fair_it_s"] = solo * min(1.0, res["app_cores"] / max(n, 1)) if playing else None
             r["vs_fair"] = r["it_s"] / r["fair_it_s"] if playing else None
             r["flag"] = "ADMITTED BUT 0 it/s" if playing and r["it_s"] < 1 else ""
@@ -369,7 +372,8 @@ def report(res: dict) -> None:
           f"{where}, Chromium {'at nice ' + str(nice) if nice else 'at normal priority'}; load "
           f"average {res['load_avg_start'][0]:.1f} at start, {res['load_avg_end'][0]:.1f} at end\n")
     print("| headless reference | before | after |\n|---|---:|---:|")
-    for k, lab in (("toy_it_s", "toy core it/s (1 thread)"), ("mnist_it_s", "MNIST default it/s (2 threads)"),
+    for k, lab in (("toy_it_s", "toy core it/s (1 thread)"), ("toy2d_it_s", "2-D toy core it/s (1 thread)"),
+                   ("mnist_it_s", "MNIST default it/s (2 threads)"),
                    ("mnist_1thread_it_s", "MNIST default it/s (1 thread, not used for ratios)")):
         print(f"| {lab} | {ref['before'][k]:,.1f} | {ref['after'][k]:,.1f} |")
     if "one" in res:
@@ -427,6 +431,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--pages", default="toy,mnist", help="one: which pages, in order (toy, mnist)")
     ap.add_argument("--toy", type=int, default=8)
     ap.add_argument("--mnist", type=int, default=4)
+    ap.add_argument("--toy2d", type=int, default=0, help="class: students on the 2-D toy page (besides --toy)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--ray", default="", help="GAN_LAB_RAY_ADDRESS for the server (workers then are not children)")
     ap.add_argument("--stagger", action="store_true", help="class: students open their pages one after the other")
@@ -466,7 +471,7 @@ def main(argv=None) -> dict:
                 newcomer = lambda: pw.chromium.launch(executable_path=chromium_wrapper(0, args.browser_cpus),  # noqa: E731
                                                       args=BROWSER_ARGS)
                 res["class"] = scenario_class(browser, url, server.pid, args.seconds or 30.0, args.toy, args.mnist,
-                                              args.stagger, newcomer)
+                                              args.stagger, newcomer, args.toy2d)
             browser.close()
     finally:
         server.terminate()
