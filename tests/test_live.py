@@ -180,6 +180,24 @@ def test_admission_queue_positions_and_start_by_itself(pool):
     assert runs[3].view().state == "playing"
 
 
+def test_a_read_that_crossed_the_admission_does_not_pause_the_run(pool):
+    """A page's read asked for while its run waited, answered (not playing) after the run was
+    admitted, must not mark the run paused: its host would go on training it, unseen and unstoppable
+    from the page. A stop the host reports after the start is taken in."""
+    run = pool.open("toy", {"data": preset("Gaussian")})
+    record = run._record
+    asked = time.monotonic()
+    stale = pool._call(record, "status")                 # the run is not playing yet
+    assert not stale["playing"]
+    run.play()                                           # admitted: its host starts it
+    pool._absorb(record, stale, asked)
+    assert record.state == "playing" and pool._call(record, "status")["playing"]
+    pool._call(record, "play", False)                    # the host stops it by itself (as on divergence)
+    asked = time.monotonic()
+    pool._absorb(record, pool._call(record, "status"), asked)
+    assert record.state == "paused"
+
+
 def test_a_closed_tab_stops_its_run_frees_its_slot_and_later_ends_it(pool):
     gone = pool.open("toy", {"data": preset("Gaussian")})
     stays = pool.open("toy", {"data": preset("Gaussian")})

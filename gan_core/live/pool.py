@@ -67,6 +67,9 @@ class _Record:
         self.version = -1
         self.last_seen = float("inf")   # not judged by heartbeats until its host has built it
         self.waiting_since = 0.0
+        # when its host last confirmed a start (inf while one is under way): a host's answer asked for
+        # before that says nothing about whether the run plays now
+        self.started_at = 0.0
 
 
 class RunPool:
@@ -184,25 +187,31 @@ class RunPool:
     def view(self, record: _Record) -> RunView:
         record.last_seen = time.monotonic()
         if not record.ended:
+            asked = time.monotonic()
             try:
                 answer = self._call(record, "snapshot", record.version, timeout=30)
             except RunEnded:
                 pass
             else:
-                self._absorb(record, answer)
+                self._absorb(record, answer, asked)
         with self._lock:
             position = self._queue.index(record.id) + 1 if record.id in self._queue else 0
             return RunView(record.snapshot, "ended" if record.ended else record.state, position,
                            len(self._queue), record.message, record.ended)
 
-    def _absorb(self, record: _Record, answer: dict) -> None:
+    def _absorb(self, record: _Record, answer: dict, asked: float) -> None:
+        """Take in a host's answer about the run, asked for at ``asked`` (time.monotonic())."""
         if answer["snapshot"] is not None:
             record.snapshot, record.version = answer["snapshot"], answer["version"]
         record.message = answer["message"] or record.message
         if answer["ended"]:
             self._end(record, answer["ended"])
-        elif record.state == "playing" and not answer["playing"]:  # it stopped itself: divergence
-            with self._lock:
+            return
+        with self._lock:
+            # it stopped itself (divergence), unless the answer predates the run's (re)start: a page's
+            # read that crossed the admission would otherwise mark a training run paused, and its
+            # host would go on training it unseen
+            if record.state == "playing" and not answer["playing"] and asked > record.started_at:
                 record.state = "paused"
                 self._admit()
 
@@ -211,9 +220,10 @@ class RunPool:
         return sum(r.weight for r in self._records.values() if r.state == "playing")
 
     def _start(self, record: _Record) -> None:
-        record.state = "playing"
+        record.state, record.started_at = "playing", float("inf")
         try:
             self._call(record, "play", True, timeout=30)
+            record.started_at = time.monotonic()
         except (RunEnded, ValueError) as e:
             record.state = "paused"
             if not record.ended:
@@ -317,7 +327,8 @@ class RunPool:
                                      "another page), to give its slot to a classmate. Press Play to go on.")
             elif r.state == "playing":
                 try:
-                    self._absorb(r, self._call(r, "status", timeout=30))
+                    asked = time.monotonic()
+                    self._absorb(r, self._call(r, "status", timeout=30), asked)
                 except RunEnded:
                     pass
         with self._lock:
