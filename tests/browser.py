@@ -77,6 +77,39 @@ def button_name(label: str) -> re.Pattern:
     return re.compile(rf"^{re.escape(label)}( Shortcut \S+)?$")
 
 
+_LEGEND_CLASHES = """() => {
+    const out = [], clash = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+                                       Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+    for (const div of document.querySelectorAll('.js-plotly-plot')) {
+        const svg = div.querySelector('.main-svg');
+        if (!svg) continue;
+        const fig = svg.getBoundingClientRect(), name = div.querySelector('.gtitle')?.textContent || 'a figure';
+        const items = [...div.querySelectorAll('.legend .traces')].map(g => [g.textContent, g.getBoundingClientRect()])
+                      .filter(([, r]) => r.width > 0);
+        items.forEach(([t, a], i) => {
+            if (a.left < fig.left - 1 || a.right > fig.right + 1) out.push(`${name}: legend entry "${t}" runs out of the figure`);
+            items.slice(i + 1).forEach(([u, b]) => { if (clash(a, b)) out.push(`${name}: legend entries "${t}" and "${u}" overlap`); });
+        });
+        const title = div.querySelector(".gtitle");
+        if (title && items.length && items.some(([, r]) => clash(r, title.getBoundingClientRect())))
+            out.push(`${name}: its title and its legend overlap`);
+    }
+    return out;
+}"""
+
+
+def legend_clashes(page) -> list[str]:
+    """Plotly legends drawn wrong, in the page and its frames (live figures draw in their own): two
+    entries over each other, an entry past the figure's edge, or a legend over the figure's title."""
+    out = []
+    for frame in page.frames:
+        try:
+            out += frame.evaluate(_LEGEND_CLASHES)
+        except Exception:   # a frame that went away (a redraw replaced it) has nothing to check
+            pass
+    return out
+
+
 def page_exceptions(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
 

@@ -66,12 +66,30 @@ def present(fig, on: bool, fit: bool = False):
             fig.update_layout(meta={**meta, "height": fig.layout.height})
             meta = fig.layout.meta
         fig.update_layout(height=FIT_HEIGHT if on else meta["height"])
+    _room_for_a_top_legend(fig, on)
     size = FIGURE_FONT if on else None
     fig.update_layout(font_size=size, legend_font_size=size, title_font_size=size)
     fig.update_xaxes(tickfont_size=size, title_font_size=size)
     fig.update_yaxes(tickfont_size=size, title_font_size=size)
     fig.update_annotations(font_size=size)
     return fig
+
+
+def _room_for_a_top_legend(fig, on: bool) -> None:
+    """A horizontal legend over the plot shares the top margin with the title. In the projector's type
+    it takes up to two lines and would run into the title: the margin grows by two lines, and the
+    title sits at the figure's top edge, above the legend (the figure's own margin is kept in its meta)."""
+    legend = fig.layout.legend
+    if legend.orientation != "h" or legend.y is None or legend.y < 1:
+        return
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if "margin_t" not in meta:
+        fig.update_layout(meta={**meta, "margin_t": fig.layout.margin.t})
+        meta = fig.layout.meta
+    own = meta["margin_t"]
+    fig.update_layout(margin_t=(own if own is not None else 100) + 2 * FIGURE_FONT if on else own)
+    if on:      # (a figure drawn again off the projector keeps its title there: no harm)
+        fig.update_layout(title_yref="container", title_y=1.0, title_yanchor="top", title_pad_t=6)
 
 
 def image_config(name: str) -> dict:
