@@ -1,11 +1,13 @@
-"""Every page loads in real Chromium without an exception; the toy GAN trains live there."""
+"""Every page loads in real Chromium without an exception, and turns into presenter mode at the
+projector's 1280×720 (and back); the toy GAN trains live there."""
 import re
 import time
 
 import pytest
 
-from tests.browser import (LIVE_CHART, iteration_shown, live_chart_frame, page_exceptions, screenshot,
-                           wait_for_iteration, wait_rendered)
+from tests.browser import (LIVE_CHART, iteration_shown, legend_clashes, live_chart_frame, page_exceptions,
+                           screenshot, wait_for_iteration, wait_rendered)
+from tests.test_browser_presenter import check_presenter_first_screen
 
 PAGES = {   # every page of app.py (tests/test_browser.py::test_the_list_is_every_page checks)
     "home": "",
@@ -34,6 +36,21 @@ def test_every_page_loads_in_chromium(app_url, browser_page, name):
     assert page_exceptions(page) == []
     assert page.query_selector('h1') is not None, "page has no title"
     assert shot.stat().st_size > 10_000
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    assert legend_clashes(page) == []
+    # the lecturer's switch to the projector: the same session, its window now 1280×720
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.get_by_text("Presenter mode").click()
+    wait_rendered(page)
+    check_presenter_first_screen(page, name)
+    assert legend_clashes(page) == []
+    if name == "toy_gan":
+        size = page.evaluate("() => getComputedStyle(document.querySelector('.stat-value, [data-testid=\"stMetricValue\"]')).fontSize")
+        assert float(size.rstrip("px")) >= 40                      # 2.6rem, against Streamlit's 2.25rem
+        page.get_by_text("Presenter mode").click()                 # and off again: the sidebar is back
+        wait_rendered(page)
+        page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
+        assert page_exceptions(page) == []
 
 
 def test_toy_gan_trains_live_in_chromium(app_url, browser_page):

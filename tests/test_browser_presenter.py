@@ -1,6 +1,7 @@
-"""Presenter mode on every page at the projector's 1280×720: no sidebar or toolbar, the page's main
-figure starts on the first screen, the keys P and S play/pause and step; and a figure's camera
-button saves a PNG or an SVG under a name that says what it is.
+"""Presenter mode at the projector's 1280×720: a link opens in it, the keys P and S play/pause and
+step; and a figure's camera button saves a PNG or an SVG under a name that says what it is.
+Every page in presenter mode (no sidebar or toolbar, the main figure on the first screen) is checked
+by tests/test_browser.py, which turns it on in each page it loads (``check_presenter_first_screen``).
 
 Screenshots of the first screen: artifacts/screenshots/presenter_<page>.png (copied to
 docs/screenshots/ after a look)."""
@@ -12,7 +13,6 @@ from PIL import Image
 
 from tests.browser import (LIVE_CHART, button_name, iteration_shown, live_chart_frame, page_exceptions,
                            wait_rendered)
-from tests.test_browser import PAGES
 
 # what each page shows first: its main figure (a Plotly chart, live ones in their own frame, or an
 # image), or for Home its formulas
@@ -37,11 +37,10 @@ def _open(page, url):
     wait_rendered(page, timeout_ms=150_000)
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_presenter_mode_at_1280x720_shows_the_main_figure_on_the_first_screen(app_url, projector, name):
+def check_presenter_first_screen(page, name: str) -> None:
+    """Presenter mode is on and the window is the projector's 1280×720: no sidebar or toolbar, larger
+    type, and the page's main figure on the first screen (screenshot: presenter_<name>.png)."""
     from tests.browser import SHOTS
-    page = projector
-    _open(page, f"{app_url}/{PAGES[name]}?presenter=1")
     main = page.wait_for_selector(MAIN[name], timeout=90_000, state="visible")
     page.wait_for_timeout(1000)
     assert not page_exceptions(page)
@@ -74,6 +73,7 @@ def test_keys_p_and_s_play_pause_and_step_the_toy_run(app_url, projector, how):
     page = projector
     _open(page, f"{app_url}/toy_gan?presenter=1")
     live_chart_frame(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()    # the link opened in presenter mode
     start = iteration_shown(page)
     page.keyboard.press("s")
     page.wait_for_function("n => [...document.querySelectorAll('[data-testid=\"stMetricValue\"], .stat-value')]"
