@@ -68,8 +68,8 @@ def _comes_to_rest(page) -> list[int]:
     return shown
 
 
-@pytest.mark.parametrize("how", ["keys", "mouse"])
-def test_keys_p_and_s_play_pause_and_step_the_toy_run(app_url, projector, how):
+def test_keys_p_and_s_play_pause_and_step_the_toy_run(app_url, projector):
+    """(The buttons' own Play and Pause: tests/test_browser.py::test_toy_gan_trains_live_in_chromium.)"""
     page = projector
     _open(page, f"{app_url}/toy_gan?presenter=1")
     live_chart_frame(page)
@@ -79,10 +79,10 @@ def test_keys_p_and_s_play_pause_and_step_the_toy_run(app_url, projector, how):
     page.wait_for_function("n => [...document.querySelectorAll('[data-testid=\"stMetricValue\"], .stat-value')]"
                            ".some(e => e.innerText.replace(/,/g, '') == String(n))", arg=start + 1, timeout=30_000)
     wait_rendered(page)   # the step's rerun has ended, as a presenter sees before the next key
-    page.keyboard.press("p") if how == "keys" else page.get_by_role("button", name=button_name("Play")).click()
+    page.keyboard.press("p")
     page.get_by_role("button", name=button_name("Pause")).wait_for(timeout=30_000)
     page.wait_for_timeout(2000)
-    page.keyboard.press("p") if how == "keys" else page.get_by_role("button", name=button_name("Pause")).click()
+    page.keyboard.press("p")
     page.get_by_role("button", name=button_name("Play")).wait_for(timeout=30_000)
     shown = _comes_to_rest(page)
     assert shown[-1] == shown[-2] > start + 1, f"training went on after Pause: {shown}"
