@@ -47,6 +47,8 @@ def check_presenter_first_screen(page, name: str) -> None:
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert not page.locator('[data-testid="stToolbar"]').is_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(1275, 5)            # off the figures: no hover label or toolbar in the screenshot
+    page.wait_for_timeout(300)
     page.screenshot(path=str(SHOTS / f"presenter_{name}.png"), full_page=False)
     # the first figure on the page: the topmost visible match (the first in the DOM may sit in a later section)
     boxes = [b for b in (e.bounding_box() for e in page.query_selector_all(MAIN[name]) if e.is_visible()) if b]

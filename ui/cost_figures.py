@@ -26,9 +26,10 @@ class Series(NamedTuple):
 
 
 def _layout(fig: go.Figure, title: str, height: int = 300, **kw) -> go.Figure:
-    kw = {"margin": dict(l=10, r=10, t=60, b=10), **kw}
-    fig.update_layout(
-        title=dict(text=title, x=0.01, font=dict(size=14)), height=height, template="plotly_white",
+    kw = {"margin": dict(l=10, r=10, t=80, b=10), **kw}
+    fig.update_layout(   # the title on the top edge, the legend (up to two lines) between it and the plot
+        title=dict(text=title, x=0.01, y=1.0, yref="container", yanchor="top", pad=dict(t=8), font=dict(size=14)),
+        height=height, template="plotly_white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, font=dict(size=11)), **kw,
     )
     return fig
