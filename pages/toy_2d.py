@@ -100,7 +100,12 @@ def live():
         figs["main"], figs["main_of"] = main_frame(*frame_of), frame_of
     name = f"gan-lab_toy-2d_seed{snap['config']['seed']}_it{snap['iteration']}"
     frame = present(figs["main"], presenting, fit=True)
-    frame.update_layout(legend_y=-0.3 if presenting else -0.16)   # below the x axis's title at either type size
+    if presenting:   # the square is as tall as the screen allows: the legend goes beside it, not under it
+        frame.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top"))
+        frame.update_traces(colorbar=dict(xref="container", x=1.0, xanchor="right"), selector=dict(type="heatmap"))
+    else:
+        frame.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.16, yanchor="top"))
+        frame.update_traces(colorbar=dict(xref="paper", x=None, xanchor=None), selector=dict(type="heatmap"))
     live_chart(frame, key=K.fig_main, config=image_config(f"{name}_main-view"),
                layers=main_layers(snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"],
                                   snap["arrows_at"], snap["arrows"], layers))

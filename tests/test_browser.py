@@ -44,6 +44,10 @@ def test_every_page_loads_in_chromium(app_url, browser_page, name):
     wait_rendered(page)
     check_presenter_first_screen(page, name)
     assert legend_clashes(page) == []
+    if name == "toy_2d":     # the legend beside the main view, not under it: its square is as large as D*'s
+        main, d_star = (live_chart_frame(page, n).evaluate(
+            "() => document.querySelector('.nsewdrag').getBoundingClientRect().width") for n in (0, 1))
+        assert main >= 0.9 * d_star, (main, d_star)
     if name == "toy_gan":
         size = page.evaluate("() => getComputedStyle(document.querySelector('.stat-value, [data-testid=\"stMetricValue\"]')).fontSize")
         assert float(size.rstrip("px")) >= 40                      # 2.6rem, against Streamlit's 2.25rem
