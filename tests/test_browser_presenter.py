@@ -7,6 +7,7 @@ Screenshots of the first screen: artifacts/screenshots/presenter_<page>.png (cop
 docs/screenshots/ after a look)."""
 import io
 import re
+import time
 
 import pytest
 from PIL import Image
@@ -46,14 +47,20 @@ def check_presenter_first_screen(page, name: str) -> None:
     assert not page_exceptions(page)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert not page.locator('[data-testid="stToolbar"]').is_visible()
+    # the first figure on the page: the topmost visible match (the first in the DOM may sit in a later
+    # section). After the toggle, figures that move mount anew in their frames: wait up to 30 s for them.
+    deadline = time.time() + 30
+    while True:
+        boxes = [b for b in (e.bounding_box() for e in page.query_selector_all(MAIN[name]) if e.is_visible()) if b]
+        box = min(boxes, key=lambda b: b["y"]) if boxes else main.bounding_box()
+        shown = min(box["height"], 360)                    # all of it, or at least 360 px of it
+        if box["y"] + shown <= 720 or time.time() > deadline:
+            break
+        page.wait_for_timeout(500)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.mouse.move(1275, 5)            # off the figures: no hover label or toolbar in the screenshot
     page.wait_for_timeout(300)
     page.screenshot(path=str(SHOTS / f"presenter_{name}.png"), full_page=False)
-    # the first figure on the page: the topmost visible match (the first in the DOM may sit in a later section)
-    boxes = [b for b in (e.bounding_box() for e in page.query_selector_all(MAIN[name]) if e.is_visible()) if b]
-    box = min(boxes, key=lambda b: b["y"]) if boxes else main.bounding_box()
-    shown = min(box["height"], 360)                        # all of it, or at least 360 px of it
     assert box["y"] + shown <= 720, f"{name}: main figure at y = {box['y']:.0f}, {box['height']:.0f} px tall"
     size = page.evaluate("() => getComputedStyle(document.querySelector('.stApp p')).fontSize")
     assert float(size.rstrip("px")) >= 20                  # 1.3rem, against Streamlit's 16 px
