@@ -83,14 +83,14 @@ _LEGEND_CLASHES = """() => {
     for (const div of document.querySelectorAll('.js-plotly-plot')) {
         const svg = div.querySelector('.main-svg');
         if (!svg) continue;
-        const fig = svg.getBoundingClientRect(), name = div.querySelector('.gtitle')?.textContent || 'a figure';
+        const fig = svg.getBoundingClientRect(), title = div.querySelector('.gtitle');
+        const name = title?.textContent || 'a figure';
         const items = [...div.querySelectorAll('.legend .traces')].map(g => [g.textContent, g.getBoundingClientRect()])
                       .filter(([, r]) => r.width > 0);
         items.forEach(([t, a], i) => {
             if (a.left < fig.left - 1 || a.right > fig.right + 1) out.push(`${name}: legend entry "${t}" runs out of the figure`);
             items.slice(i + 1).forEach(([u, b]) => { if (clash(a, b)) out.push(`${name}: legend entries "${t}" and "${u}" overlap`); });
         });
-        const title = div.querySelector(".gtitle");
         if (title && items.length && items.some(([, r]) => clash(r, title.getBoundingClientRect())))
             out.push(`${name}: its title and its legend overlap`);
     }

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gan_core.losses import LOG2
-from ui.series import downsample, finite, hover_exact
+from ui.series import TITLE_AND_LEGEND_MARGIN, downsample, finite, hover_exact, title_above_legend
 
 COST_COLORS = {"saturating": "#d62728", "non_saturating": "#1f77b4",
                "least_squares": "#2ca02c", "max_likelihood": "#9467bd"}
@@ -26,10 +26,9 @@ class Series(NamedTuple):
 
 
 def _layout(fig: go.Figure, title: str, height: int = 300, **kw) -> go.Figure:
-    kw = {"margin": dict(l=10, r=10, t=80, b=10), **kw}
-    fig.update_layout(   # the title on the top edge, the legend (up to two lines) between it and the plot
-        title=dict(text=title, x=0.01, y=1.0, yref="container", yanchor="top", pad=dict(t=8), font=dict(size=14)),
-        height=height, template="plotly_white",
+    kw = {"margin": dict(l=10, r=10, t=TITLE_AND_LEGEND_MARGIN, b=10), **kw}
+    fig.update_layout(
+        title=title_above_legend(title, 14), height=height, template="plotly_white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, font=dict(size=11)), **kw,
     )
     return fig

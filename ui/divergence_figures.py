@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gan_core.losses import LOG2
-from ui.series import finite
+from ui.series import TITLE_AND_LEGEND_MARGIN, finite, title_above_legend
 
 P_COLOR, Q_COLOR, M_COLOR, JS_COLOR = "#1f77b4", "#d62728", "#7f7f7f", "#2ca02c"
 
@@ -13,9 +13,8 @@ P_COLOR, Q_COLOR, M_COLOR, JS_COLOR = "#1f77b4", "#d62728", "#7f7f7f", "#2ca02c"
 def _figure(traces: list[dict], title: str, height: int = 320, **layout) -> go.Figure:
     """One go.Figure from plain dicts: validated once, several times faster than add_* calls."""
     base = dict(
-        # the title on the top edge, the legend (up to two lines) between it and the plot
-        title=dict(text=title, x=0.01, y=1.0, yref="container", yanchor="top", pad=dict(t=8), font=dict(size=15)),
-        height=height, margin=dict(l=10, r=10, t=80, b=10),  # Streamlit applies its theme
+        title=title_above_legend(title, 15), height=height,  # Streamlit applies its theme
+        margin=dict(l=10, r=10, t=TITLE_AND_LEGEND_MARGIN, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
     )
     return go.Figure(dict(data=traces, layout={**base, **layout}))

@@ -76,9 +76,9 @@ def present(fig, on: bool, fit: bool = False):
 
 
 def _room_for_a_top_legend(fig, on: bool) -> None:
-    """A horizontal legend over the plot shares the top margin with the title. In the projector's type
-    it takes up to two lines and would run into the title: the margin grows by two lines, and the
-    title sits at the figure's top edge, above the legend (the figure's own margin is kept in its meta)."""
+    """A horizontal legend over the plot shares the top margin with the title (which the figure puts
+    on its top edge: ui.series.title_above_legend). In the projector's type the legend takes up to two
+    lines more: the margin grows by two lines (the figure's own margin is kept in its meta)."""
     legend = fig.layout.legend
     if legend.orientation != "h" or legend.y is None or legend.y < 1:
         return
@@ -88,8 +88,6 @@ def _room_for_a_top_legend(fig, on: bool) -> None:
         meta = fig.layout.meta
     own = meta["margin_t"]
     fig.update_layout(margin_t=(own if own is not None else 100) + 2 * FIGURE_FONT if on else own)
-    if on:      # (a figure drawn again off the projector keeps its title there: no harm)
-        fig.update_layout(title_yref="container", title_y=1.0, title_yanchor="top", title_pad_t=6)
 
 
 def image_config(name: str) -> dict:

@@ -1,5 +1,5 @@
-"""Arrays on their way to a Plotly chart: ±∞ as gaps, long histories thinned, exact values on hover.
-No Streamlit here."""
+"""Arrays on their way to a Plotly chart: ±∞ as gaps, long histories thinned, exact values on hover,
+and the title's place over a legend. No Streamlit here."""
 from __future__ import annotations
 
 import numpy as np
@@ -40,3 +40,12 @@ def hover_exact(fig, template: str = ITERATION_HOVER):
     Plotly's default rounds to about 3 digits; a lecture compares numbers like 0.6931 and log 2."""
     fig.update_traces(hovertemplate=template, selector=dict(type="scatter"))
     return fig
+
+
+TITLE_AND_LEGEND_MARGIN = 80   # px over the plot: the title, then up to two lines of a legend over the plot
+
+
+def title_above_legend(text: str, size: int) -> dict:
+    """A figure's title on its top edge, clear of a horizontal legend over the plot (anchored at the
+    plot's top, y = 1): with a top margin of TITLE_AND_LEGEND_MARGIN the legend has its own row."""
+    return dict(text=text, x=0.01, y=1.0, yref="container", yanchor="top", pad=dict(t=8), font=dict(size=size))
