@@ -26,6 +26,7 @@ from gan_core.losses import GENERATOR_COSTS, discriminator_loss, generator_loss
 METRICS = ("d_loss", "g_loss", "d_real", "d_fake", "d_fake_g", "grad_norm_d", "grad_norm_g")
 OPTIMIZERS = ("adam", "sgd")
 MAX_K, MAX_BATCH, MAX_LR = 100, 8192, 100.0
+METRIC_BLOCK = 256   # steps whose metrics are made together (see GANTrainer._run)
 
 
 @dataclass(frozen=True)
@@ -148,16 +149,17 @@ class GANTrainer:
     # ---- the two updates of Algorithm 1
     def _discriminator_update(self):
         """(1) Update D: ascend log D(x) + log(1 - D(G(z))), i.e. descend J^(D).
-        Returns [J^(D), mean D(x), mean D(G(z))] and the gradient's norm."""
+        Returns [J^(D), mean D(x), mean D(G(z))] (on the fast path, D's logits, which _run
+        turns into those) and the gradient's norm."""
         m = self.config.batch_size
         real = self.data.sample(m, self.gen)
         noise = self.noise.sample(m, self.gen)
         if self.kernel is not None:
-            metrics = self.kernel.discriminator_grads(real[0], noise[0])
+            logits = self.kernel.discriminator_grads(real[0], noise[0])
             gn = self.kernel.grad_norm("D")
             self.kernel.optimizer_step(self.opt_d)
             self.d_steps += 1
-            return metrics, gn
+            return logits, gn
         with torch.no_grad():
             fake = self.G(*noise)
         with self._dropout_rng():
@@ -176,15 +178,15 @@ class GANTrainer:
 
     def _generator_update(self):
         """(2) Update G: descend the chosen generator cost of D(G(z)) on fresh noise.
-        Returns [J_G, mean D(G(z))] and the gradient's norm."""
+        Returns [J_G, mean D(G(z))] (on the fast path, D's logits) and the gradient's norm."""
         m = self.config.batch_size
         noise = self.noise.sample(m, self.gen)
         if self.kernel is not None:
-            metrics = self.kernel.generator_grads(noise[0], self.config.generator_cost)
+            logits = self.kernel.generator_grads(noise[0], self.config.generator_cost)
             gn = self.kernel.grad_norm("G")
             self.kernel.optimizer_step(self.opt_g)
             self.g_steps += 1
-            return metrics, gn
+            return logits, gn
         self.D.requires_grad_(False)  # gradients flow through D into G, not into D
         try:
             with self._dropout_rng():
@@ -242,7 +244,25 @@ class GANTrainer:
         snapshot = self.snapshot()
         nan = torch.full((), float("nan"), device=self.device)
         no_d, no_g = nan.expand(3), nan.expand(2)   # NaN: "no such step"
+        if self.kernel is not None:                 # the fast path's steps return logits
+            m = self.config.batch_size
+            no_d, no_g = nan.expand(2 * m, 1), nan.expand(m, 1)
         d_rows, g_rows, d_norms, g_norms = [], [], [], []
+        d_blocks, g_blocks = [], []
+
+        def to_metrics():
+            """The pending rows as metric blocks; on the fast path, the steps' logits made into
+            metrics in a few batched ops, every METRIC_BLOCK steps (so a long call at a large
+            batch never holds more than a block of logits)."""
+            d, g = torch.stack(d_rows), torch.stack(g_rows)
+            if self.kernel is not None:
+                d = self.kernel.discriminator_metrics(d)
+                g = self.kernel.generator_metrics(g, self.config.generator_cost)
+            d_blocks.append(d.float())
+            g_blocks.append(g.float())
+            d_rows.clear()
+            g_rows.clear()
+
         with torch.no_grad() if self.kernel is not None else torch.enable_grad():
             for _ in range(n):
                 d_metrics, gn_d, g_metrics, gn_g = no_d, nan, no_g, nan
@@ -257,8 +277,12 @@ class GANTrainer:
                 g_norms.append(gn_g)
                 if not d_only and not g_only:
                     self.iteration += 1
+                if len(d_rows) == METRIC_BLOCK:
+                    to_metrics()
+        if d_rows:
+            to_metrics()
         # a few stacks and one device->host copy per call, not per step; columns in METRICS order
-        d, g = torch.stack(d_rows).float(), torch.stack(g_rows).float()
+        d, g = torch.cat(d_blocks), torch.cat(g_blocks)
         out = torch.stack([d[:, 0], g[:, 0], d[:, 1], d[:, 2], g[:, 1],
                            torch.stack(d_norms).float(), torch.stack(g_norms).float()], 1).cpu().numpy()
         self._check_finite(out, snapshot, d_only, g_only)

@@ -14,7 +14,7 @@ from gan_core.losses import (
 from gan_core.toy.mlp_fast import MLPStepKernel, fast_optimizer_step
 from gan_core.toy.networks import MLP, MLPConfig
 from gan_core.toy.game import build_toy_gan
-from gan_core.trainer import TrainConfig, TrainingDiverged
+from gan_core.trainer import METRIC_BLOCK, METRICS, TrainConfig, TrainingDiverged
 
 
 def toy(**changes):
@@ -65,7 +65,7 @@ def test_fast_path_gradients_equal_autograd(activation):
     kernel = MLPStepKernel(G, D)
     x, z = torch.randn(64, 1) + 1, torch.randn(64, 1)
     with torch.no_grad():
-        loss, d_real, d_fake = kernel.discriminator_grads(x, z)
+        loss, d_real, d_fake = kernel.discriminator_metrics(kernel.discriminator_grads(x, z))
     ref = discriminator_loss(D2(x), D2(G2(z).detach()))
     ref.backward()
     assert loss.item() == pytest.approx(ref.item(), rel=1e-6)
@@ -77,7 +77,7 @@ def test_fast_path_gradients_equal_autograd(activation):
     for cost in ("saturating", "non_saturating", "least_squares", "max_likelihood"):
         G2.zero_grad()
         with torch.no_grad():
-            loss, d_fake = kernel.generator_grads(z, cost)
+            loss, d_fake = kernel.generator_metrics(kernel.generator_grads(z, cost), cost)
         logits = D2(G2(z))
         ref = generator_loss(cost, logits)
         ref.backward()
@@ -93,6 +93,26 @@ def test_fast_and_autograd_paths_train_alike():
     assert fast.kernel is not None and slow.kernel is None
     a, b = fast.train(20), slow.train(20)
     np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["train", "discriminator_steps", "generator_steps"])
+def test_fast_path_metrics_of_a_long_call_equal_those_of_single_steps(kind):
+    """The fast path makes a call's metrics from its steps' logits in blocks of METRIC_BLOCK
+    steps: a call across several blocks records what the same steps record one call each."""
+    n = 2 * METRIC_BLOCK + 17
+    cost = "least_squares"   # a cost whose per-sample value and gradient both differ from J^(D)'s
+    one_call = build_toy_gan(preset("Gaussian"), TrainConfig(seed=4, k=2, generator_cost=cost))
+    step_by_step = build_toy_gan(preset("Gaussian"), TrainConfig(seed=4, k=2, generator_cost=cost))
+    rows = getattr(one_call, kind)(n)
+    single = np.concatenate([getattr(step_by_step, kind)(1) for _ in range(n)])
+    assert rows.shape == (n, len(METRICS))
+    np.testing.assert_allclose(rows, single, rtol=1e-6, atol=1e-7)
+    # a call of G steps alone has no D metrics (NaN), the others have them all
+    if kind == "generator_steps":
+        assert np.isnan(rows[:, METRICS.index("d_loss")]).all()
+    else:
+        assert np.isfinite(rows[:, METRICS.index("d_loss")]).all()
+        assert 0 < rows[-1, METRICS.index("d_real")] < 1
 
 
 # ---- the fast path's optimizer step calls torch's private fused kernels (torch._fused_adam_,
