@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 from gan_core.live.pool import HOST_RECYCLE_S, RUN_TTL_S
-from gan_core.live.procinfo import cpu_seconds, rss_bytes
+from gan_core.live.procinfo import cpu_seconds, pss_bytes, rss_bytes
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, button_name, free_port, start_server, wait_rendered
 
 # After the tabs close, runs pause within ~13 s and end (memory freed) after the run TTL; a worker
@@ -167,11 +167,17 @@ def proc_sample(server: int) -> dict:
         j = [int(x) for x in f.readline().split()[1:]]
     return {"t": time.time(), "machine_cpu": (sum(j) - j[3] - j[4]) / os.sysconf("SC_CLK_TCK"), "server_cpu": cpu_seconds(server), "server_rss": rss_bytes(server),
             "workers": {p: (cpu_seconds(p), rss_bytes(p)) for p in workers},
+            "server_pss": pss_bytes(server), "workers_pss": {p: pss_bytes(p) for p in workers},
             "browser_cpu": sum(cpu_seconds(p) for p in browser)}
 
 
 def rss_total(s: dict) -> float:
     return (s["server_rss"] + sum(r for _, r in s["workers"].values())) / 2**20
+
+
+def pss_total(s: dict) -> float:
+    """The memory the server and its workers hold, shared library pages counted once (MiB)."""
+    return (s["server_pss"] + sum(s["workers_pss"].values())) / 2**20
 
 
 def cpu_share(a: dict, b: dict) -> dict:
@@ -342,6 +348,8 @@ def scenario_class(browser, url: str, server: int, seconds: float, n_toy: int, n
             "cpu_during": load, "workers_n": len(trace[-1]["workers"]),
             "rss_mib": {"before": rss_total(before), "during_peak": max(rss_total(s) for s in trace + [during]),
                         "after_close": rss_total(after_trace[-1]), "after_close_s": AFTER_CLOSE_S},
+            "pss_mib": {"before": pss_total(before), "during_peak": max(pss_total(s) for s in trace + [during]),
+                        "after_close": pss_total(after_trace[-1])},
             "workers_after_close": len(after_trace[-1]["workers"]),
             "workers_cpu_after_close": [round(cpu_share(a, b)["workers"], 3) for a, b in zip(after_trace, after_trace[1:])]}
 
@@ -404,7 +412,7 @@ def report(res: dict) -> None:
             vs = f"{r['vs_fair']:.0%}" if r["vs_fair"] is not None else ""
             print(f"| {r['student']} | {r['page']} | {r['state']} | {pos} | {r['it_s']:,.1f} | {fair} | {vs} | "
                   f"{r['redraws_s']:.2f} | {r['flag']} {err} |")
-        u, m = c["cpu_during"], c["rss_mib"]
+        u, m, ps = c["cpu_during"], c["rss_mib"], c["pss_mib"]
         idle = c["workers_idle_after_close_s"]
         print("\n| class measure | value |\n|---|---|")
         w = c["lecturer_first_visit"]
@@ -420,7 +428,9 @@ def report(res: dict) -> None:
                           f"{c['home_render_s'].get('own', float('nan')):.2f} / {c['home_render_s']['shared']:.2f}"),
                          ("tabs closed → workers < 5 % CPU (s)", f"{idle:.0f}" if idle is not None else f"not within {AFTER_CLOSE_S:.0f} s"),
                          (f"RSS server+workers MiB: before / peak / {m['after_close_s']:.0f} s after close",
-                          f"{m['before']:,.0f} / {m['during_peak']:,.0f} / {m['after_close']:,.0f}")):
+                          f"{m['before']:,.0f} / {m['during_peak']:,.0f} / {m['after_close']:,.0f}"),
+                         ("PSS server+workers MiB (shared library pages counted once): before / peak / after close",
+                          f"{ps['before']:,.0f} / {ps['during_peak']:,.0f} / {ps['after_close']:,.0f}")):
             print(f"| {lab} | {val} |")
 
 

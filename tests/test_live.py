@@ -411,3 +411,23 @@ def test_pages_with_nothing_new_check_in_rarely_and_a_long_queue_costs_a_fixed_s
     assert waiting_every(12, 2) == 3.0
     assert [round(n / waiting_every(n, 2), 6) for n in (8, 12, 20)] == [4.0, 4.0, 4.0]
     assert waiting_every(1000, 2) == HEARTBEAT_TIMEOUT_S / 2 < HEARTBEAT_TIMEOUT_S
+
+
+def test_pss_counts_shared_pages_once_across_processes():
+    """The class benchmark's memory: a child that shares this process's libraries has a PSS below its
+    RSS (its shared pages split between the two), and the pair's PSS sum is below their RSS sum."""
+    import subprocess
+    import sys
+
+    from gan_core.live.procinfo import pss_bytes, rss_bytes
+    code = "import numpy, sys; sys.stdout.write('ok'); sys.stdout.flush(); sys.stdin.read()"
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.read(2) == b"ok"
+        me, other = os.getpid(), child.pid
+        for pid in (me, other):
+            assert 0 < pss_bytes(pid) <= rss_bytes(pid)
+        assert pss_bytes(me) + pss_bytes(other) < rss_bytes(me) + rss_bytes(other)
+    finally:
+        child.communicate(b"")
+    assert pss_bytes(other) == 0 and rss_bytes(other) == 0   # gone

@@ -18,6 +18,24 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional set size in bytes: the process's private memory plus its share of pages it
+    shares with others (each shared page divided by the number of processes mapping it), so the
+    sum over the server and its workers counts torch's and NumPy's libraries once, where a sum of
+    RSS counts them once per process. 0 when the process is gone; its RSS where the kernel has no
+    smaps_rollup (before Linux 4.14)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except FileNotFoundError:
+        return rss_bytes(pid)
+    except OSError:
+        pass
+    return 0
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far, in seconds (0 when it is gone)."""
     try:
