@@ -6,16 +6,21 @@ import os
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def _kib_field(path: str, key: str) -> int:
+    """The "key:  N kB" line of a /proc file, in bytes (0 when the process is gone)."""
+    with open(path) as f:
+        for line in f:
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process in bytes (0 when it is gone)."""
     try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
+        return _kib_field(f"/proc/{pid}/status", "VmRSS:")
     except OSError:
-        pass
-    return 0
+        return 0
 
 
 def pss_bytes(pid: int) -> int:
@@ -24,16 +29,12 @@ def pss_bytes(pid: int) -> int:
     sum over the server and its workers counts torch's and NumPy's libraries once, where a sum of
     RSS counts them once per process. 0 when the process is gone; its RSS where the kernel has no
     smaps_rollup (before Linux 4.14)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except FileNotFoundError:
+    if not os.path.exists("/proc/self/smaps_rollup"):
         return rss_bytes(pid)
+    try:
+        return _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:")
     except OSError:
-        pass
-    return 0
+        return 0
 
 
 def cpu_seconds(pid: int) -> float:
