@@ -199,18 +199,16 @@ class MLPStepKernel:
 
     @staticmethod
     def discriminator_metrics(logits: torch.Tensor) -> torch.Tensor:
-        """Per D step, from its logits on [real; fake] ((n, 2m, 1) or one step's (2m, 1)):
+        """Per D step, from the steps' logits on [real; fake], (n, 2m, 1): (n, 3) rows of
         [J^(D), mean D(x), mean D(G(z))]. -log σ(a) = softplus(-a), -log(1 - σ(a)) = softplus(a)."""
-        a = logits.reshape(-1, logits.shape[-2])
+        a = logits.squeeze(-1)
         m = a.shape[1] // 2
         real, fake = a[:, :m], a[:, m:]
         loss = 0.5 * (torch.nn.functional.softplus(-real).mean(1) + torch.nn.functional.softplus(fake).mean(1))
-        out = torch.stack([loss, torch.sigmoid(real).mean(1), torch.sigmoid(fake).mean(1)], 1)
-        return out if logits.dim() == 3 else out[0]
+        return torch.stack([loss, torch.sigmoid(real).mean(1), torch.sigmoid(fake).mean(1)], 1)
 
     @staticmethod
     def generator_metrics(logits: torch.Tensor, cost: str) -> torch.Tensor:
-        """Per G step, from its logits on the fakes ((n, m, 1) or (m, 1)): [J_G, mean D(G(z))]."""
-        a = logits.reshape(-1, logits.shape[-2])
-        out = torch.stack([generator_cost(cost).per_sample(a).mean(1), torch.sigmoid(a).mean(1)], 1)
-        return out if logits.dim() == 3 else out[0]
+        """Per G step, from the steps' logits on the fakes, (n, m, 1): (n, 2) rows of [J_G, mean D(G(z))]."""
+        a = logits.squeeze(-1)
+        return torch.stack([generator_cost(cost).per_sample(a).mean(1), torch.sigmoid(a).mean(1)], 1)
