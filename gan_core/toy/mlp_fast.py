@@ -191,7 +191,7 @@ class MLPStepKernel:
         m = z.shape[0]
         fake, g_cache, g_last = _forward(self.G, z)
         a, d_cache, d_last = _forward(self.D, fake)
-        c = generator_cost(cost)                     # the one record of this cost (gan_core/losses.py)
+        c = generator_cost(cost)                        # the one record of this cost (gan_core/losses.py)
         g_a = c.grad(a, torch.sigmoid(a)) * (1.0 / m)   # ∂(batch mean of J)/∂a
         g_fake = _backward(self.D, g_a, d_cache, d_last, want_input=True)
         _backward(self.G, g_fake, g_cache, g_last, self.flat["G"].grad_views)
