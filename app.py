@@ -1,31 +1,16 @@
-"""GAN Lab for lectures: the entry point. `streamlit run app.py`.
+"""GAN Lab for lectures: `streamlit run app.py`.
 
-A frame only: page config and navigation. Each page is a short script in pages/.
+The server: Streamlit's own (Starlette), running the app's script ``lab.py`` (page config and
+navigation; each page is a short script in pages/), plus the live pictures' feeds (ui/feed.py),
+which a playing page's charts fetch without a Streamlit rerun.
 """
-import logging
-
+# pandas, loaded here, once, before any session runs. Plotly looks for it in sys.modules without
+# importing it; when two sessions' threads drew their first figures at the same moment, one of them
+# could find it half-imported by the other and stop with "partially initialized module 'pandas'"
+# (seen in the server's log of a test run: a live MNIST page stopped).
+import pandas  # noqa: F401
 import streamlit as st
 
-st.set_page_config(page_title="GAN Lab for lectures", page_icon=":material/casino:", layout="wide")
+from ui.feed import ROUTES
 
-PAGES = [
-    st.Page("pages/home.py", title="Home: the minimax game", icon=":material/home:", default=True),
-    st.Page("pages/toy_gan.py", title="1-D toy GAN", icon=":material/show_chart:"),
-    st.Page("pages/toy_2d.py", title="2-D toy GAN", icon=":material/scatter_plot:"),
-    st.Page("pages/generator_costs.py", title="Generator costs", icon=":material/trending_down:"),
-    st.Page("pages/divergences.py", title="KL / JS divergences", icon=":material/straighten:"),
-    st.Page("pages/mnist_live.py", title="Live MNIST training", icon=":material/draw:"),
-    st.Page("pages/pretrained.py", title="Pretrained checkpoints", icon=":material/inventory_2:"),
-]
-
-FRIENDLY_ERROR = ("Something went wrong on this page and it stopped. Nothing else is affected: other pages and other "
-                  "people's sessions keep running. Reload the page to try again, or choose another page; if it keeps "
-                  "happening, tell the lecturer (the details are in the server's log).")
-
-try:
-    st.navigation(PAGES).run()
-except Exception:  # an error no page foresaw (st.stop / st.rerun are not Exceptions and pass)
-    if st.get_option("client.showErrorDetails") != "none":
-        raise      # a developer's setting, and the tests' (tests/conftest.py): see the real exception
-    logging.getLogger("gan_lab").exception("uncaught error in a page")
-    st.error(FRIENDLY_ERROR, icon=":material/error:")
+app = st.App("lab.py", routes=ROUTES)

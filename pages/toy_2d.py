@@ -10,8 +10,8 @@ from gan_core.toy2d.data import COVERAGE_RADIUS, preset
 from ui.frame import use_navigation
 from ui.keys import Toy2DKeys
 from ui.presenter import image_config, present, presenter_toggle
-from ui.live import (apply_settings, live_every, live_header, lost_run_notice, open_run, stat_row_html,
-                     toy_buttons)
+from ui.live import (apply_settings, live_every, live_header, lost_run_notice, open_run, redraw_every, run_feed,
+                     stat_row_html, toy_buttons)
 from ui.live_chart import live_chart
 from ui.toy2d_figures import (coverage_figure, d_star_frame, d_star_layers, js_figure, main_frame, main_layers,
                               update_coverage_figure)
@@ -23,7 +23,8 @@ from ui.toy_widgets import train_controls
 use_navigation()
 
 K = Toy2DKeys("toy2d")
-TICK_S = 0.25          # about 4 redraws a second while the run trains
+TICK_S = 0.25          # the main view: about 4 redraws a second while the run trains (fetched by the browser: ui.feed)
+NUMBERS_S = 1.0        # the numbers under it, and the page's check on its run
 
 st.title("2-D toy GAN")
 st.caption("Real samples (black) and fakes G(z) (purple) over D(x) (green: real, purple: fake, dashed: D = ½); the "
@@ -90,10 +91,28 @@ if toy_buttons(K, view):
 layers = layer_controls(K)
 
 
-@st.fragment(run_every=live_every(view, TICK_S))
+def main_view_layers(snap, shown) -> str:
+    return main_layers(snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"], snap["arrows_at"],
+                       snap["arrows"], shown, iteration=snap["iteration"])
+
+
+def feed_picture(run, ticker, shown):
+    """What the main view's feed serves while the run plays: its newest layers (None otherwise)."""
+    def make():
+        view = run.view()
+        if not view.playing:
+            return None
+        ticker.mark(view.snapshot["iteration"], view.snapshot["iteration"])
+        return main_view_layers(view.snapshot, shown)
+    return make
+
+
+@st.fragment(run_every=live_every(view, NUMBERS_S))
 def live():
     view = live_header(K, run, active)
     snap, ticker = view.snapshot, ss[K.ticker]
+    feed = run_feed(K, run)
+    feed.make = feed_picture(run, ticker, tuple(layers))
     figs = ss[K.figs]
     frame_of = (float(abs(snap["axis"][0])), tuple(layers))
     if figs.get("main_of") != frame_of:  # the frame (axes, legend, colour bar) changes only with the layers shown
@@ -106,9 +125,8 @@ def live():
     else:
         frame.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.16, yanchor="top"))
         frame.update_traces(colorbar=dict(xref="paper", x=None, xanchor=None), selector=dict(type="heatmap"))
-    live_chart(frame, key=K.fig_main, config=image_config(f"{name}_main-view"),
-               layers=main_layers(snap["axis"], snap["d"], snap["real"], snap["fakes"], snap["manifold"],
-                                  snap["arrows_at"], snap["arrows"], layers))
+    live_chart(frame, key=K.fig_main, config=image_config(f"{name}_main-view"), layers=main_view_layers(snap, layers),
+               feed=feed.url if view.playing else None, feed_every_s=redraw_every(TICK_S))
     c = snap["config"]
     rates = ticker.rates() if view.playing else None
     st.markdown(stat_row_html([

@@ -97,10 +97,11 @@ def _live_chart_args(at) -> list[dict]:
 
 
 def main_view(at) -> dict:
-    """The page's live figure with data layers (ui.live_chart's ``layers``): its Plotly frame and
-    the layers' JSON, decoded once."""
+    """The page's live figure with data layers (ui.live_chart's ``layers``): its Plotly frame, the
+    layers' JSON, decoded once, and its feed's URL (ui.feed; None while the run is not playing)."""
     import json
     for args in _live_chart_args(at):
         if args.get("layers"):
-            return {"frame": json.loads(args["spec"]), "layers": json.loads(args["layers"])}
+            return {"frame": json.loads(args["spec"]), "layers": json.loads(args["layers"]), "feed": args.get("feed"),
+                    "feed_every_ms": args.get("feed_every_ms")}
     raise AssertionError("no live figure with data layers on the page")

@@ -9,7 +9,7 @@ from tests.browser import (LIVE_CHART, iteration_shown, legend_clashes, live_cha
                            screenshot, wait_for_iteration, wait_rendered)
 from tests.test_browser_presenter import check_presenter_first_screen
 
-PAGES = {   # every page of app.py (tests/test_browser.py::test_the_list_is_every_page checks)
+PAGES = {   # every page of lab.py (tests/test_browser.py::test_the_list_is_every_page checks)
     "home": "",
     "toy_gan": "toy_gan",
     "toy_2d": "toy_2d",

@@ -106,6 +106,38 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
     assert page_exceptions(page) == []
 
 
+_COUNTS = """() => { const d = document.querySelector('.js-plotly-plot');
+    return {renders: d.__renders || 0, fed: d.__fed || 0, painted: d.__painted || 0,
+            iteration: d.__layers ? d.__layers.iteration : null}; }"""
+
+
+def test_while_playing_the_browser_fetches_the_main_view_itself(app_url, browser_page):
+    """Playing, the main view is repainted ~4 times a second from its feed (ui.feed), each picture
+    newer than the last, while the page itself reruns about once a second; a token no session
+    holds gets a 404 from the server."""
+    page = browser_page
+    page.goto(f"{app_url}/toy_2d")
+    wait_rendered(page)
+    chart = live_chart_frame(page)
+    page.get_by_role("button", name=button_name("Play")).click()
+    wait_for_iteration(page, 100, timeout_s=60)
+    first = chart.evaluate(_COUNTS)
+    seen = [first["iteration"]]
+    for _ in range(12):
+        time.sleep(0.5)
+        seen.append(chart.evaluate(_COUNTS)["iteration"])
+    last = chart.evaluate(_COUNTS)
+    fed, renders = last["fed"] - first["fed"], last["renders"] - first["renders"]
+    assert fed >= 8, (first, last)                       # 6 s at 4 a second on a loaded machine: at least 8
+    assert renders < fed, (first, last)                  # the page's own reruns are the fewer
+    assert all(b >= a for a, b in zip(seen, seen[1:])) and seen[-1] > seen[0], seen
+    status = chart.evaluate("async () => (await fetch('/_feed/not-a-token')).status")
+    assert status == 404
+    page.get_by_role("button", name=button_name("Pause")).click()
+    page.get_by_role("button", name=button_name("Play")).wait_for(timeout=60_000)
+    assert page_exceptions(page) == []
+
+
 # The canvas's axes in page pixels: Plotly's own maps (data -> pixels from each axis's start, its _offset).
 _CANVAS_BOX = """() => {
     const div = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))

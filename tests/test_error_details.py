@@ -1,4 +1,4 @@
-"""No traceback reaches a student: the served config hides error details, app.py says what to do."""
+"""No traceback reaches a student: the served config hides error details, lab.py says what to do."""
 import shutil
 import tomllib
 from pathlib import Path
@@ -17,13 +17,14 @@ def test_the_served_config_hides_error_details():
 
 @pytest.fixture
 def app_with_a_failing_page(tmp_path, monkeypatch):
-    """app.py as shipped, in a folder whose every page raises an error that names a server path."""
-    shutil.copy(ROOT / "app.py", tmp_path / "app.py")
+    """lab.py (the script app.py serves) as shipped, in a folder whose every page raises an error
+    that names a server path."""
+    shutil.copy(ROOT / "lab.py", tmp_path / "lab.py")
     (tmp_path / "pages").mkdir()
-    for page in (ROOT / "pages").glob("*.py"):   # every page app.py names
+    for page in (ROOT / "pages").glob("*.py"):   # every page lab.py names
         (tmp_path / "pages" / page.name).write_text("raise KeyError('/srv/secret/path')\n")
     monkeypatch.chdir(tmp_path)
-    yield tmp_path / "app.py"
+    yield tmp_path / "lab.py"
     st_config.set_option("client.showErrorDetails", "full")
 
 

@@ -1,4 +1,5 @@
 """AppTest: the 2-D toy GAN page, driven through its widgets. The run lives in a worker process."""
+import json
 import os
 import time
 
@@ -76,6 +77,29 @@ def test_play_then_moving_the_controls_keeps_the_run(at):
     paused_at = run.view().snapshot["iteration"]
     time.sleep(0.5)
     assert run.view().snapshot["iteration"] == paused_at
+
+
+def test_while_playing_the_main_view_is_fed_and_its_feed_serves_this_runs_picture(at):
+    """Playing, the main view's chart gets a feed (ui.feed) that serves the run's newest layers with
+    their iteration and the page's choice of layers; paused, no feed, and the feed has nothing new."""
+    from ui.feed import PREFIX, find
+    run = at.session_state["toy2d.run"]
+    assert main_view(at)["feed"] is None
+    at.pills(key="toy2d.layers").set_value(["real", "fakes"]).run()
+    button(at, "Play").click().run()
+    main = main_view(at)
+    assert main["feed"].startswith(PREFIX) and main["feed_every_ms"] == 250
+    feed = find(main["feed"][len(PREFIX):])
+    assert feed is at.session_state["toy2d.feed"] and feed.owner == run.id
+    first = json.loads(feed.body())
+    wait_until(lambda: run.view().snapshot["iteration"], lambda n: n > first["iteration"])
+    later = json.loads(feed.body())
+    assert later["iteration"] > first["iteration"] and later["shown"] == ["real", "fakes"]
+    assert len(later["fakes"]) == len(main["layers"]["fakes"])      # the same picture as the page's own
+    button(at, "Pause").click().run()
+    assert main_view(at)["feed"] is None and feed.body() is None
+    button(at, "Reset").click().run()              # a new run gets a new feed: never the old run's picture
+    assert at.session_state["toy2d.feed"] is not feed
 
 
 def test_slow_motion_trains_in_steps_of_n(at):

@@ -40,6 +40,7 @@ class LiveKeys(Keys):
     play: str           # the Play / Pause button: one key per label
     pause: str
     reset: str
+    feed: str           # ui.feed.Feed: the live chart's pictures, fetched by the browser while playing
 
 
 class ToyButtonKeys(LiveKeys):

@@ -1,11 +1,13 @@
 """Small helpers shared by the live-training pages."""
 import html
+import threading
 import time
 
 import streamlit as st
 
 from gan_core.live.backends import HostDied
 from gan_core.live.pool import HEARTBEAT_TIMEOUT_S, RunEnded
+from ui.feed import Feed
 from ui.keys import LiveKeys, ToyButtonKeys
 
 
@@ -219,28 +221,44 @@ def check_in(keys: LiveKeys, view, was_playing: bool) -> None:
 
 
 class Ticker:
-    """Rates over the last few redraws: (wall time, iterations, samples) at each redraw."""
+    """Rates over the last few redraws: (wall time, iterations, samples) at each redraw. A redraw
+    is marked by the page's fragment or by its live chart's feed (ui.feed, another thread)."""
 
     def __init__(self, keep: int = 12):
         self.keep, self.marks = keep, []
+        self._lock = threading.Lock()
 
     def mark(self, iteration: int, samples: int) -> None:
-        if self.marks and self.marks[-1][1] == iteration:
-            return  # the same snapshot again: no new point
-        self.marks.append((time.perf_counter(), iteration, samples))
-        del self.marks[:-self.keep]
+        with self._lock:
+            if self.marks and self.marks[-1][1] == iteration:
+                return  # the same snapshot again: no new point
+            self.marks.append((time.perf_counter(), iteration, samples))
+            del self.marks[:-self.keep]
 
     def clear(self) -> None:
-        self.marks = []
+        with self._lock:
+            self.marks = []
 
     def rates(self) -> dict | None:
         """samples/s, iterations/s and redraws/s over the window; None before two redraws."""
-        if len(self.marks) < 2:
+        with self._lock:
+            marks = list(self.marks)
+        if len(marks) < 2:
             return None
-        (ta, ia, sa), (tb, ib, sb) = self.marks[0], self.marks[-1]
+        (ta, ia, sa), (tb, ib, sb) = marks[0], marks[-1]
         dt = max(tb - ta, 1e-9)
         return {"samples_per_s": (sb - sa) / dt, "iterations_per_s": (ib - ia) / dt,
-                "redraws_per_s": (len(self.marks) - 1) / dt}
+                "redraws_per_s": (len(marks) - 1) / dt}
+
+
+def run_feed(keys: LiveKeys, run) -> Feed:
+    """The session's feed (ui.feed) for the page's current run: a new one, with a new token, for
+    each new run, so that a chart never takes one run's picture for another's."""
+    ss = st.session_state
+    feed = ss.get(keys.feed)
+    if feed is None or feed.owner != run.id:
+        feed = ss[keys.feed] = Feed(owner=run.id)
+    return feed
 
 
 # The live MNIST page redraws its numbers about once a second. Six st.metric elements cost the

@@ -11,6 +11,9 @@ A figure redrawn several times a second with thousands of marks may instead pass
 ``layers``: Plotly then draws only the frame (axes, legend, colour bar), once, and the component
 paints the data on a canvas over the plot area at each redraw.
 
+A page may also give the chart a *feed* (ui.feed): the iframe then fetches the newest layers
+itself while the run plays, and the page reruns only for its numbers.
+
 Static figures (drawn once per script run) stay on ``st.plotly_chart``.
 """
 from __future__ import annotations
@@ -53,12 +56,17 @@ def figure_json(fig) -> str:
 
 
 def live_chart(fig, key: str, config: dict | None = None, height: int | None = None,
-               layers: str | None = None) -> None:
+               layers: str | None = None, feed: str | None = None, feed_every_s: float = 0.25) -> None:
     """Draw ``fig`` (a plotly Figure) under ``key``; the same key on the next redraw updates it.
 
     ``layers``: data painted on a canvas over the figure's plot area (JSON, as made by
     ui.toy2d_figures.main_layers); ``fig`` is then only their frame, and the camera button saves
-    the frame with the layers painted in."""
+    the frame with the layers painted in.
+
+    ``feed``: a ui.feed URL that serves newer layers (with their ``iteration``); the browser then
+    fetches and paints them every ``feed_every_s`` seconds until a redraw of the page comes without
+    a feed (or the feed has nothing new: the run stopped), and never paints an older picture over
+    a newer one."""
     chart = components.declare_component("live_chart", path=str(component_dir()))
     chart(spec=figure_json(fig), config=config or {}, height=int(height or fig.layout.height or 450),
-          layers=layers, key=key, default=None)
+          layers=layers, feed=feed, feed_every_ms=int(1000 * feed_every_s), key=key, default=None)

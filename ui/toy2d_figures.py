@@ -97,16 +97,17 @@ def _b64(a) -> str:
     return base64.b64encode(np.ascontiguousarray(a, np.float32).tobytes()).decode("ascii")
 
 
-def main_layers(axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS) -> str:
+def main_layers(axis, d, real, fakes, manifold, arrows_at, arrows, layers=LAYERS, iteration=None) -> str:
     """The main view's data for the canvas over main_frame's plot area, as JSON: D(x) on the grid
     (d[i, j] at x = axis[j], y = axis[i]; painted with D_SCALE, bilinear between grid points, and
     its ½ contour), real and fake dots, the manifold (polylines split by NaN), the arrows (from each
-    fake to its tip, lengths from arrow_tips), and which layers are shown."""
-    return _layers_json(axis, d, layers, real=real, fakes=fakes, manifold=manifold, arrows_from=arrows_at,
-                        arrows_to=arrow_tips(arrows_at, arrows))
+    fake to its tip, lengths from arrow_tips), and which layers are shown. ``iteration``: the run's,
+    so that the browser never paints an older picture over a newer one (ui.feed)."""
+    return _layers_json(axis, d, layers, iteration, real=real, fakes=fakes, manifold=manifold,
+                        arrows_from=arrows_at, arrows_to=arrow_tips(arrows_at, arrows))
 
 
-def _layers_json(axis, d, layers, **points) -> str:
+def _layers_json(axis, d, layers, iteration=None, **points) -> str:
     """A grid of values d (n × n on ``axis`` × ``axis``) and point sets (k × 2) as the canvas's JSON:
     arrays as float32 base64, NaN kept (a blank grid point, a break in a line)."""
     axis = np.asarray(axis, float)
@@ -118,7 +119,7 @@ def _layers_json(axis, d, layers, **points) -> str:
               for k in ("real", "fakes", "manifold", "arrows_from", "arrows_to")}
     return json.dumps({"n": n, "grid": [float(axis[0]), float(axis[1] - axis[0]) if n > 1 else 1.0], "d": _b64(d),
                        **arrays, "shown": [x for x in LAYERS if x in set(layers)], "colorscale": D_SCALE,
-                       "style": STYLE})
+                       "style": STYLE, "iteration": None if iteration is None else int(iteration)})
 
 
 def d_star_frame(box: float) -> go.Figure:
