@@ -3,6 +3,8 @@
 The run trains in a worker process (gan_core.live); this page sends settings and draws snapshots.
 """
 
+import threading
+
 import streamlit as st
 
 from gan_core.losses import COST_LABELS, EQUILIBRIUM_VALUE, LOG2
@@ -11,12 +13,12 @@ from gan_core.toy.game import ToyConfig
 from ui.export import download_buttons, export_name, toy_csvs
 from ui.frame import use_navigation
 from ui.keys import ToyKeys
-from ui.live_chart import live_chart
+from ui.live_chart import fed_figure, live_chart
 from ui.presenter import image_config, present, presenter_toggle
 from ui.lecture import (TOY_KEYS, TOY_PARAMS, link_warning, read_link, scenario_loaded, scenario_note,
                         scenario_picker, write_link)
-from ui.live import (apply_settings, live_every, live_header, lost_run_notice, open_run, stat_row_html,
-                     toy_buttons)
+from ui.live import (apply_settings, live_every, live_header, lost_run_notice, open_run, redraw_every, run_feed,
+                     stat_row_html, toy_buttons)
 from ui.toy_gif import toy_gif
 from ui.toy_figures import (d_gap_figure, js_figure, loss_figure, paper_figure, update_loss_figure,
                             update_paper_figure, update_series_figure)
@@ -26,7 +28,8 @@ from ui.toy_widgets import data_controls, train_controls
 use_navigation()
 
 K = ToyKeys("toy")
-TICK_S = 0.25          # the live view redraws about 4 times a second while the run trains
+TICK_S = 0.25          # the live view: about 4 redraws a second while the run trains (fetched by the browser: ui.feed)
+NUMBERS_S = 1.0        # the numbers above it, and the page's check on its run
 
 st.title("1-D toy GAN")
 st.caption("The paper's Figure 1, live: data p_data (dotted), generator p_g (green), discriminator D (blue) "
@@ -109,11 +112,39 @@ scenario_picker(K, "toy", TOY_KEYS)
 scenario_note(K)
 
 
-@st.fragment(run_every=live_every(view, TICK_S))
+def figure1_arrays(snap) -> tuple:
+    return (snap["x"], snap["p_data"], snap["p_g"], snap["d"], snap["d_star"], snap["z"], snap["gz"], snap["fakes"])
+
+
+def feed_picture(run, ticker, presenting):
+    """What the live view's feed serves while the run plays: Figure 1 of its newest snapshot (None
+    otherwise). The feed keeps a figure of its own: the page's thread updates the session's."""
+    fig, lock = None, threading.Lock()
+
+    def make():
+        nonlocal fig
+        view = run.view()
+        if not view.playing:
+            return None
+        snap = view.snapshot
+        ticker.mark(snap["iteration"], snap["iteration"])
+        with lock:
+            if fig is None:
+                fig = paper_figure(*figure1_arrays(snap))
+            else:
+                update_paper_figure(fig, *figure1_arrays(snap))
+            return fed_figure(present(fig, presenting, fit=True), snap["iteration"])
+    return make
+
+
+@st.fragment(run_every=live_every(view, NUMBERS_S))
 def live():
     view = live_header(K, run, active)
     keep_branch_alive(K)
     snap, ticker = view.snapshot, ss[K.ticker]
+    feed = run_feed(K, run)
+    if feed.make is None or feed.made_for != presenting:   # one figure per feed, in the page's type size
+        feed.make, feed.made_for = feed_picture(run, ticker, presenting), presenting
     c = snap["config"]
     rates = ticker.rates() if view.playing else None
     st.markdown(stat_row_html([
@@ -133,13 +164,14 @@ def live():
                    f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
                    f"p_z = {snap['noise']}; width {snap['width']}; seed {c['seed']}.")
     figs = ss[K.figs]
-    main = (snap["x"], snap["p_data"], snap["p_g"], snap["d"], snap["d_star"], snap["z"], snap["gz"], snap["fakes"])
+    main = figure1_arrays(snap)
     if "main" not in figs:  # build once per session, then write new arrays in (~1 ms, not ~50 ms)
         figs["main"] = paper_figure(*main)
     else:
         update_paper_figure(figs["main"], *main)
     name = f"gan-lab_toy-gan_seed{c['seed']}_it{snap['iteration']}"
-    live_chart(present(figs["main"], presenting, fit=True), key=K.fig_main, config=image_config(f"{name}_figure1"))
+    live_chart(present(figs["main"], presenting, fit=True), key=K.fig_main, config=image_config(f"{name}_figure1"),
+               feed=feed.url if view.playing else None, feed_every_s=redraw_every(TICK_S), iteration=snap["iteration"])
 
 
 @st.fragment(run_every=live_every(view, 1.0, checks_in=False))

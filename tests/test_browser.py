@@ -81,6 +81,12 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
         return [d.querySelector('.main-svg').__kept === true, d._context.toImageButtonOptions.filename]; }""")
     assert kept, "a redraw drew the chart from scratch instead of updating it"
     assert int(re.search(r"_it(\d+)_", name).group(1)) > 500, name
+    # the browser fetches the newer figures itself (ui.feed): more of them than the page's own redraws
+    counts = "() => { const d = document.querySelector('.js-plotly-plot'); return [d.__fed || 0, d.__renders || 0]; }"
+    fed0, renders0 = frame.evaluate(counts)
+    time.sleep(4.0)
+    fed1, renders1 = frame.evaluate(counts)
+    assert fed1 - fed0 >= 6 and renders1 - renders0 < fed1 - fed0, (fed0, renders0, fed1, renders1)
     screenshot(page, "toy_gan_playing")
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for(timeout=60_000)  # the rerun after the click has drawn

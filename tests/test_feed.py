@@ -2,6 +2,7 @@
 import asyncio
 import gc
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.requests import Request
 
@@ -9,10 +10,12 @@ from ui.feed import PREFIX, ROUTES, Feed, find, serve
 
 
 def get(token: str):
-    """The endpoint's answer to GET /_feed/<token>, through Starlette's own request object."""
+    """The endpoint's answer to GET /_feed/<token>, through Starlette's own request object. In an
+    event loop of its own thread: a browser test's Playwright may hold this thread's loop."""
     request = Request({"type": "http", "method": "GET", "path": PREFIX + token, "headers": [],
                        "path_params": {"token": token}, "query_string": b""})
-    return asyncio.run(serve(request))
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(serve(request))).result()
 
 
 def test_a_feed_serves_what_its_page_made_and_counts_it():

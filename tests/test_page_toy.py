@@ -1,4 +1,5 @@
 """AppTest: the toy GAN page, driven through its widgets. The run lives in a worker process."""
+import json
 import os
 import re
 import signal
@@ -62,6 +63,30 @@ def test_play_then_moving_k_and_lr_keeps_the_run(at):
     paused_at = run.view().snapshot["iteration"]
     time.sleep(0.4)
     assert run.view().snapshot["iteration"] == paused_at
+
+
+def test_while_playing_figure1_is_fed_and_its_feed_serves_this_runs_figure(at):
+    """Playing, Figure 1's chart gets a feed (ui.feed) serving the run's newest Figure 1 with its
+    iteration; paused, no feed, and the feed has nothing new."""
+    from ui.feed import PREFIX, find
+    from tests.apptest import _live_chart_args
+    run = at.session_state["toy.run"]
+    assert _live_chart_args(at)[0]["feed"] is None
+    button(at, "Play").click().run()
+    args = _live_chart_args(at)[0]
+    assert args["feed"].startswith(PREFIX) and args["feed_every_ms"] == 250 and args["iteration"] >= 0
+    feed = find(args["feed"][len(PREFIX):])
+    assert feed is at.session_state["toy.feed"] and feed.owner == run.id
+    first = json.loads(feed.body())
+    wait_until(lambda: run.view().snapshot["iteration"], lambda n: n > first["iteration"])
+    later = json.loads(feed.body())
+    assert later["iteration"] > first["iteration"]
+    names = [t.get("name") for t in later["spec"]["data"]]
+    assert names == [t.get("name") for t in json.loads(args["spec"])["data"]] and "D*(x) = p_d/(p_d+p_g)" in names
+    d_star = next(t for t in later["spec"]["data"] if t.get("name") == "D*(x) = p_d/(p_d+p_g)")
+    assert d_star["y"] != next(t for t in first["spec"]["data"] if t.get("name") == d_star["name"])["y"]
+    button(at, "Pause").click().run()
+    assert _live_chart_args(at)[0]["feed"] is None and feed.body() is None
 
 
 def test_a_stale_pause_button_never_restarts_a_run_that_stopped_by_itself(at):

@@ -39,6 +39,7 @@ class Feed:
         self.owner = owner          # what it shows (a run's id): the page makes a new feed for another
         self.token = secrets.token_urlsafe(18)
         self.make: Callable[[], str | None] | None = None
+        self.made_for = None        # what the page made ``make`` for, when that matters (its type size)
         self.served = 0
         with _lock:
             _feeds[self.token] = self

@@ -48,6 +48,11 @@ def component_dir() -> Path:
     return folder
 
 
+def fed_figure(fig, iteration: int) -> str:
+    """A feed's picture for a figure without layers: {"iteration": n, "spec": the figure's JSON}."""
+    return f'{{"iteration": {int(iteration)}, "spec": {figure_json(fig)}}}'
+
+
 def figure_json(fig) -> str:
     """The figure as Plotly JSON without its template (the component draws Streamlit's look)."""
     spec = fig.to_plotly_json()
@@ -56,17 +61,20 @@ def figure_json(fig) -> str:
 
 
 def live_chart(fig, key: str, config: dict | None = None, height: int | None = None,
-               layers: str | None = None, feed: str | None = None, feed_every_s: float = 0.25) -> None:
+               layers: str | None = None, feed: str | None = None, feed_every_s: float = 0.25,
+               iteration: int | None = None) -> None:
     """Draw ``fig`` (a plotly Figure) under ``key``; the same key on the next redraw updates it.
 
     ``layers``: data painted on a canvas over the figure's plot area (JSON, as made by
     ui.toy2d_figures.main_layers); ``fig`` is then only their frame, and the camera button saves
     the frame with the layers painted in.
 
-    ``feed``: a ui.feed URL that serves newer layers (with their ``iteration``); the browser then
-    fetches and paints them every ``feed_every_s`` seconds until a redraw of the page comes without
-    a feed (or the feed has nothing new: the run stopped), and never paints an older picture over
-    a newer one."""
+    ``feed``: a ui.feed URL that serves newer pictures: layers (with their ``iteration``) for a
+    figure with layers, else {"iteration": n, "spec": the figure's JSON}. The browser fetches and
+    draws them every ``feed_every_s`` seconds until a redraw of the page comes without a feed (or the
+    feed has nothing new: the run stopped), and never draws an older picture over a newer one
+    (``iteration``: the run's, of ``fig``, for a figure without layers)."""
     chart = components.declare_component("live_chart", path=str(component_dir()))
     chart(spec=figure_json(fig), config=config or {}, height=int(height or fig.layout.height or 450),
-          layers=layers, feed=feed, feed_every_ms=int(1000 * feed_every_s), key=key, default=None)
+          layers=layers, feed=feed, feed_every_ms=int(1000 * feed_every_s), iteration=iteration, key=key,
+          default=None)
