@@ -12,7 +12,8 @@ tests.browser.start_server and .streamlit/config.toml) and measures, never asser
   and the default MNIST model's it/s
   (build_mnist_trainer + train_for, 2 torch threads; 1 thread too, for information);
 - "one": one student on /toy_gan presses Play; the page's own "iteration" is read from the DOM
-  by a 2 Hz sampler inside the page (plus a MutationObserver that logs each change: redraws/s),
+  by a 2 Hz sampler inside the page (plus a MutationObserver that logs each change, and the count of
+  pictures its live charts fetched from their feeds, ui.feed: redraws/s),
   giving live it/s and its ratio to headless; then the k slider is moved 5 times (ArrowRight) and
   the time until "In effect: k = …" shows the new k is measured. Same rate for /mnist_live (Start);
 - "class": N students (separate browser contexts = separate sessions, one Chromium) open their page
@@ -76,10 +77,19 @@ SAMPLER = r"""() => document.addEventListener('DOMContentLoaded', () => {
     const d = v ? v.textContent.replace(/[^0-9]/g, '') : '';
     return d ? parseInt(d, 10) : null;
   };
+  // pictures the live charts fetched from their feeds (ui/feed.py), drawn without a rerun of the page
+  const fed = () => {
+    let n = 0;
+    for (const f of document.querySelectorAll('iframe[src*="live_chart"]')) {
+      try { const d = f.contentDocument.querySelector('.js-plotly-plot'); n += (d && d.__fed) || 0; } catch (e) {}
+    }
+    return n;
+  };
   const b = window.__bench = {samples: [], changes: []};
   b.timer = setInterval(() => {
     const s = document.querySelector('.run-status');
-    b.samples.push([Date.now(), it(), s ? s.dataset.runState : null, s ? +s.dataset.position : 0, s ? +s.dataset.of : 0]);
+    b.samples.push([Date.now(), it(), s ? s.dataset.runState : null, s ? +s.dataset.position : 0, s ? +s.dataset.of : 0,
+                    fed()]);
   }, 500);
   new MutationObserver(() => {
     const v = it(), c = b.changes;
@@ -236,12 +246,15 @@ def read_log(page, t0: float, t1: float) -> dict:
     rate = ((playing[-1][1] - playing[0][1]) / ((playing[-1][0] - playing[0][0]) / 1e3)
             if len(playing) >= 2 and playing[-1][0] > playing[0][0] else 0.0)
     ch = [c for c in b["changes"] if t0 * 1e3 <= c[0] <= t1 * 1e3]
-    last = s[-1] if s else [0, None, None, 0, 0]
+    last = s[-1] if s else [0, None, None, 0, 0, 0]
+    fed = (s[-1][5] - s[0][5]) / max((s[-1][0] - s[0][0]) / 1e3, 1e-9) if len(s) >= 2 else 0.0
     exceptions = [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stException"]')]
     # error and warning boxes (role "alert"), not the pages' info notes (role "status")
     exceptions += [e.inner_text()[:300] for e in page.query_selector_all('[data-testid="stAlertContainer"][role="alert"]')]
     ended = [x[0] / 1e3 for x in b["samples"] if x[2] == "ended"]
-    return {"it_s": rate, "redraws_s": len(ch) / max(t1 - t0, 1e-9), "state": last[2], "position": last[3],
+    # a redraw: the page showing a new iteration (its rerun), or its live chart drawing a fed picture
+    return {"it_s": rate, "redraws_s": len(ch) / max(t1 - t0, 1e-9) + fed, "fed_s": fed,
+            "state": last[2], "position": last[3],
             "of": last[4], "playing_share": len(playing) / max(len(s), 1), "last_iteration": last[1],
             "exceptions": exceptions, "js_errors": page.errors[:5],
             "states_seen": sorted({x[2] for x in b["samples"] if x[2]}), "ended_at": ended[0] if ended else None}
@@ -386,7 +399,7 @@ def report(res: dict) -> None:
         print(f"| {lab} | {ref['before'][k]:,.1f} | {ref['after'][k]:,.1f} |")
     if "one" in res:
         o = res["one"]
-        print("\n| one student | live it/s | headless (mean) | ratio | redraws/s (shown iteration changes) | "
+        print("\n| one student | live it/s | headless (mean) | ratio | redraws/s (new iteration shown + fed pictures) | "
               "CPU (cores): server / workers / browser / machine | per redraw: browser / server CPU ms | "
               "server → tab KiB/s |\n|---|---:|---:|---:|---:|---|---|---:|")
         for k in o:

@@ -41,6 +41,8 @@ class LiveKeys(Keys):
     pause: str
     reset: str
     feed: str           # ui.feed.Feed: the live chart's pictures, fetched by the browser while playing
+    watch: str          # ui.feed.Feed: where the run stands, asked by a waiting page's browser (ui.live.run_watch)
+    watcher: str        # the run watch component
 
 
 class ToyButtonKeys(LiveKeys):

@@ -1,9 +1,13 @@
 """Small helpers shared by the live-training pages."""
+import functools
 import html
+import json
 import threading
 import time
+from pathlib import Path
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from gan_core.live.backends import HostDied
 from gan_core.live.pool import HEARTBEAT_TIMEOUT_S, RunEnded
@@ -45,21 +49,47 @@ WAITING_CHECKS_PER_CORE_S = 2.0
 
 def live_every(view, seconds: float, checks_in: bool = True) -> float | None:
     """The interval of a live fragment for the run's state: playing, ``redraw_every(seconds)``;
-    otherwise only the page's fragment that reads the run's view (``checks_in``) reruns: waiting,
-    ``waiting_every``; paused or ended, ``PAUSED_EVERY_S``."""
+    otherwise only the page's fragment that reads the run's view (``checks_in``) reruns: paused or
+    ended, every ``PAUSED_EVERY_S``; waiting, never by time: its run watch (``run_watch``) asks the
+    server every ``waiting_every`` seconds and reruns the fragment when the run's place changed."""
     if view.state == "playing":
         return redraw_every(seconds)
-    if not checks_in:
+    if not checks_in or view.state == "waiting":
         return None
-    if view.state == "waiting":
-        pool = run_pool()
-        return waiting_every(pool.stats()["waiting"], pool.cores)
     return PAUSED_EVERY_S
 
 
 def waiting_every(waiting: int, cores: int) -> float:
     """Seconds between two check-ins of a waiting page, with ``waiting`` pages in the queue."""
     return min(max(WAITING_EVERY_S, waiting / (WAITING_CHECKS_PER_CORE_S * cores)), HEARTBEAT_TIMEOUT_S / 2)
+
+
+def watch_text(view) -> str:
+    """Where a run stands, as its watch compares it: the same text from the page and from the feed."""
+    return json.dumps({"state": view.state, "position": view.position, "of": view.queue_length})
+
+
+def run_watch(keys: LiveKeys, run, view) -> None:
+    """A waiting page's watch (ui/run_watch): the browser asks the run's status feed (ui.feed) every
+    ``waiting_every`` seconds, each ask being the page's heartbeat, and reruns the fragment only when
+    the answer differs from what the page shows. A waiting page then costs its student's browser a
+    re-render only when its place changes, not every 2 s. Always one element (idle unless waiting)."""
+    ss = st.session_state
+    feed = ss.get(keys.watch)
+    if feed is None or feed.owner != run.id:
+        feed = ss[keys.watch] = Feed(owner=run.id)
+        feed.make = lambda: watch_text(run.view())
+    every = None
+    if view.state == "waiting":
+        pool = run_pool()
+        every = waiting_every(pool.stats()["waiting"], pool.cores)
+    _watcher()(feed=feed.url if every else None, every_ms=int(1000 * (every or WAITING_EVERY_S)),
+               shown=watch_text(view), key=keys.watcher, default=None, height=0)
+
+
+@functools.lru_cache(maxsize=1)
+def _watcher():
+    return components.declare_component("run_watch", path=str(Path(__file__).with_name("run_watch")))
 
 
 def open_run(keys: LiveKeys, kind: str, spec: dict) -> bool:
@@ -200,6 +230,7 @@ def live_header(keys: LiveKeys, run, was_active: bool, samples_key: str = "itera
     if view.playing:
         st.session_state[keys.ticker].mark(view.snapshot["iteration"], view.snapshot[samples_key])
     status_line(view)
+    run_watch(keys, run, view)
     slot = st.empty()
     message = st.session_state.get(keys.message)
     if message:

@@ -1,0 +1,67 @@
+"""The admission queue in real Chromium: a waiting page shows its place, costs its browser no reruns
+while nothing changes, and starts showing its run by itself when a slot frees (ui.live.run_watch)."""
+import subprocess
+import time
+
+import pytest
+
+from tests.browser import (CHROMIUM, CHROMIUM_ARGS, button_name, free_port, page_exceptions, require_chromium,
+                           start_server, wait_rendered)
+
+WATCH = 'iframe[src*="run_watch"]'
+_STATUS = "() => { const s = document.querySelector('.run-status'); return s ? [s.dataset.runState, s.innerText] : null; }"
+
+
+@pytest.fixture
+def one_slot_server(monkeypatch):
+    """The app with room for one toy run at a time (capacity 1), on a port of its own."""
+    require_chromium()
+    monkeypatch.setenv("GAN_LAB_CAPACITY", "1")
+    port = free_port()
+    proc = start_server(port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def status(page):
+    return page.evaluate(_STATUS)
+
+
+def wait_status(page, state: str, timeout_s: float = 60.0):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        s = status(page)
+        if s and s[0] == state:
+            return s
+        time.sleep(0.25)
+    raise AssertionError(f"the page never showed {state!r}: {status(page)}")
+
+
+def test_a_waiting_page_watches_its_place_and_starts_by_itself(one_slot_server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        first, second = (browser.new_context(viewport={"width": 1400, "height": 900}).new_page() for _ in range(2))
+        for page in (first, second):
+            page.goto(f"{one_slot_server}/toy_gan")
+            wait_rendered(page)
+        first.get_by_role("button", name=button_name("Play")).click()
+        wait_status(first, "playing")
+        second.get_by_role("button", name=button_name("Play")).click()
+        state, text = wait_status(second, "waiting")
+        assert "position 1 of 1" in text
+        watch = second.query_selector(WATCH).content_frame()
+        # while nothing changes, the watch asks the server every ~2 s and the page is not rerun
+        time.sleep(5.0)
+        polls, asked = watch.evaluate("() => [window.__polls || 0, window.__asked || 0]")
+        assert polls >= 2 and asked == 0, (polls, asked)
+        first.get_by_role("button", name=button_name("Pause")).click()      # the slot frees
+        wait_status(second, "playing", timeout_s=30)
+        assert watch.evaluate("() => window.__asked || 0") >= 1              # the watch brought the news
+        second.get_by_role("button", name=button_name("Pause")).wait_for(timeout=30_000)
+        assert page_exceptions(first) == [] and page_exceptions(second) == []
+        browser.close()
