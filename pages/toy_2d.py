@@ -109,6 +109,18 @@ def feed_picture(run, ticker, shown):
 
 @st.fragment(run_every=live_every(view, NUMBERS_S))
 def live():
+    """Every live part of the page in one fragment: each rerun of a fragment costs the student's
+    browser a re-render of the whole page, so the panels rerun together, once a second while
+    playing; the main view's pictures come in between from its feed."""
+    left, right = st.columns(2)
+    with left:
+        view = main_view_panel()
+    with right:
+        slow_views(view.snapshot)
+
+
+def main_view_panel():
+    """The main view, the numbers under it and what is in effect; returns the run's view."""
     view = live_header(K, run, active)
     snap, ticker = view.snapshot, ss[K.ticker]
     feed = run_feed(K, run)
@@ -145,13 +157,12 @@ def live():
                f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
                f"p_z = {snap['noise']}, dim {snap['noise_dim']}; G {snap['nets']['g_width']}×{snap['nets']['g_depth']}, "
                f"D {snap['nets']['d_width']}×{snap['nets']['d_depth']}; {slow}; seed {c['seed']}.")
+    return view
 
 
-@st.fragment(run_every=live_every(view, 1.0, checks_in=False))
-def slow_views():
+def slow_views(snap):
     """D* and the charts over iterations: once a second is enough (and leaves the browser time
     for the main view's 4 redraws a second)."""
-    snap = run.view().snapshot
     h, curve, cost = snap["history"], snap["curve"], snap["config"]["generator_cost"]
     figs = ss[K.figs]
     box = float(abs(snap["axis"][0]))
@@ -185,11 +196,7 @@ def slow_views():
                    config=image_config(f"{name}_modes-covered"))
 
 
-left, right = st.columns(2)
-with left:
-    live()
-with right:
-    slow_views()
+live()
 
 with st.expander("The formulas and estimators behind the figures"):
     st.latex(r"D^*_G(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)}, \qquad "

@@ -139,6 +139,15 @@ def feed_picture(run, ticker, presenting):
 
 @st.fragment(run_every=live_every(view, NUMBERS_S))
 def live():
+    """Every live part of the page in one fragment: each rerun of a fragment costs the student's
+    browser a re-render of the whole page, so Figure 1's numbers and the charts over iterations
+    rerun together, once a second while playing; Figure 1's pictures come in between from its feed."""
+    view = figure1_panel()
+    history_charts(view.snapshot)
+
+
+def figure1_panel():
+    """The numbers, what is in effect and Figure 1; returns the run's view."""
     view = live_header(K, run, active)
     keep_branch_alive(K)
     snap, ticker = view.snapshot, ss[K.ticker]
@@ -172,12 +181,11 @@ def live():
     name = f"gan-lab_toy-gan_seed{c['seed']}_it{snap['iteration']}"
     live_chart(present(figs["main"], presenting, fit=True), key=K.fig_main, config=image_config(f"{name}_figure1"),
                feed=feed.url if view.playing else None, feed_every_s=redraw_every(TICK_S), iteration=snap["iteration"])
+    return view
 
 
-@st.fragment(run_every=live_every(view, 1.0, checks_in=False))
-def history_charts():
+def history_charts(snap):
     """Charts over iterations: once a second is enough."""
-    snap = run.view().snapshot
     h, curve, cost = snap["history"], snap["curve"], snap["config"]["generator_cost"]
     figs = ss[K.figs]
     g_label = COST_LABELS[cost].split(":")[0]
@@ -207,7 +215,6 @@ def history_charts():
 
 
 live()
-history_charts()
 with st.expander("Rewind and compare", expanded=K.branch in ss):
     rewind_panel(K, run, presenting)
 branches(K, presenting)

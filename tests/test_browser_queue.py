@@ -5,8 +5,7 @@ import time
 
 import pytest
 
-from tests.browser import (CHROMIUM, CHROMIUM_ARGS, button_name, free_port, page_exceptions, require_chromium,
-                           start_server, wait_rendered)
+from tests.browser import button_name, free_port, page_exceptions, require_chromium, start_server, wait_rendered
 
 WATCH = 'iframe[src*="run_watch"]'
 _STATUS = "() => { const s = document.querySelector('.run-status'); return s ? [s.dataset.runState, s.innerText] : null; }"
@@ -41,11 +40,10 @@ def wait_status(page, state: str, timeout_s: float = 60.0):
     raise AssertionError(f"the page never showed {state!r}: {status(page)}")
 
 
-def test_a_waiting_page_watches_its_place_and_starts_by_itself(one_slot_server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        first, second = (browser.new_context(viewport={"width": 1400, "height": 900}).new_page() for _ in range(2))
+def test_a_waiting_page_watches_its_place_and_starts_by_itself(one_slot_server, browser):
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
+    try:
+        first, second = (c.new_page() for c in contexts)
         for page in (first, second):
             page.goto(f"{one_slot_server}/toy_gan")
             wait_rendered(page)
@@ -64,4 +62,6 @@ def test_a_waiting_page_watches_its_place_and_starts_by_itself(one_slot_server):
         assert watch.evaluate("() => window.__asked || 0") >= 1              # the watch brought the news
         second.get_by_role("button", name=button_name("Pause")).wait_for(timeout=30_000)
         assert page_exceptions(first) == [] and page_exceptions(second) == []
-        browser.close()
+    finally:
+        for c in contexts:
+            c.close()
