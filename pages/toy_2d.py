@@ -112,16 +112,16 @@ def live():
     """Every live part of the page in one fragment: each rerun of a fragment costs the student's
     browser a re-render of the whole page, so the panels rerun together, once a second while
     playing; the main view's pictures come in between from its feed."""
+    view = live_header(K, run, active)   # the run's state and messages across the page: the two columns start level
     left, right = st.columns(2)
     with left:
-        view = main_view_panel()
+        main_view_panel(view)
     with right:
         slow_views(view.snapshot)
 
 
-def main_view_panel():
-    """The main view, the numbers under it and what is in effect; returns the run's view."""
-    view = live_header(K, run, active)
+def main_view_panel(view):
+    """The main view, the numbers under it and what is in effect."""
     snap, ticker = view.snapshot, ss[K.ticker]
     feed = run_feed(K, run)
     feed.make = feed_picture(run, ticker, tuple(layers))
@@ -157,7 +157,6 @@ def main_view_panel():
                f"cost {c['generator_cost'].replace('_', '-')}, m = {c['batch_size']}; p_data = {snap['data_name']}; "
                f"p_z = {snap['noise']}, dim {snap['noise_dim']}; G {snap['nets']['g_width']}×{snap['nets']['g_depth']}, "
                f"D {snap['nets']['d_width']}×{snap['nets']['d_depth']}; {slow}; seed {c['seed']}.")
-    return view
 
 
 def slow_views(snap):

@@ -155,6 +155,10 @@ def app_url():
     port = free_port()
     proc = start_server(port)
     yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(10)

@@ -49,14 +49,16 @@ def check_presenter_first_screen(page, name: str) -> None:
     assert not page.locator('[data-testid="stToolbar"]').is_visible()
     # the first figure on the page: the topmost visible match (the first in the DOM may sit in a later
     # section). After the toggle, figures that move mount anew in their frames: wait up to 30 s for them.
+    # A figure being mounted anew has no box for a moment (the element found first may be gone).
     deadline = time.time() + 30
     while True:
         boxes = [b for b in (e.bounding_box() for e in page.query_selector_all(MAIN[name]) if e.is_visible()) if b]
         box = min(boxes, key=lambda b: b["y"]) if boxes else main.bounding_box()
-        shown = min(box["height"], 360)                    # all of it, or at least 360 px of it
-        if box["y"] + shown <= 720 or time.time() > deadline:
+        shown = min(box["height"], 360) if box else 0     # all of it, or at least 360 px of it
+        if (box and box["y"] + shown <= 720) or time.time() > deadline:
             break
         page.wait_for_timeout(500)
+    assert box, f"{name}: no main figure on the page after presenter mode was switched on"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.mouse.move(1275, 5)            # off the figures: no hover label or toolbar in the screenshot
     page.wait_for_timeout(300)

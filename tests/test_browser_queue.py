@@ -1,11 +1,11 @@
 """The admission queue in real Chromium: a waiting page shows its place, costs its browser no reruns
 while nothing changes, and starts showing its run by itself when a slot frees (ui.live.run_watch)."""
-import subprocess
 import time
 
 import pytest
 
-from tests.browser import button_name, free_port, page_exceptions, require_chromium, start_server, wait_rendered
+from tests.browser import (button_name, free_port, page_exceptions, require_chromium, start_server, stop_server,
+                           wait_rendered)
 
 WATCH = 'iframe[src*="run_watch"]'
 _STATUS = "() => { const s = document.querySelector('.run-status'); return s ? [s.dataset.runState, s.innerText] : null; }"
@@ -19,11 +19,7 @@ def one_slot_server(monkeypatch):
     port = free_port()
     proc = start_server(port)
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
 
 
 def status(page):

@@ -38,13 +38,16 @@ def _colour_bar(title: str, box: float) -> go.Heatmap:
     nothing but its bar (the heatmap itself is painted on the canvas over the plot area)."""
     far = 10.0 * box
     return go.Heatmap(name=title, z=[[0.0, 1.0]], x=[far, far + 1], y=[far], colorscale=D_SCALE, zmin=0, zmax=1,
-                      colorbar=dict(title=title, len=0.8, thickness=12), hoverinfo="skip")
+                      colorbar=dict(title=title, len=0.7, y=1.0, yanchor="top", thickness=12),  # level with the square's top
+                      hoverinfo="skip")
 
 
 def _square(fig: go.Figure, box: float, height: int, title: str) -> go.Figure:
     fig.update_xaxes(range=[-box, box], constrain="domain", title_text="x₁", zeroline=False, showgrid=False)
-    fig.update_yaxes(range=[-box, box], scaleanchor="x", scaleratio=1, constrain="domain", title_text="x₂",
-                     zeroline=False, showgrid=False)
+    # a square narrower than its panel is tall sits at the top, under the title: side by side, the main
+    # view's and D*'s squares then start level whatever each panel's height
+    fig.update_yaxes(range=[-box, box], scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top",
+                     title_text="x₂", zeroline=False, showgrid=False)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), title=title, uirevision=title,
                       legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), plot_bgcolor="#ffffff")
     return fig
