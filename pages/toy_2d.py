@@ -123,7 +123,7 @@ def live():
 def main_view_panel(view):
     """The main view, the numbers under it and what is in effect."""
     snap, ticker = view.snapshot, ss[K.ticker]
-    feed = run_feed(K, run)
+    feed = run_feed(K.feed, run)
     feed.make = feed_picture(run, ticker, tuple(layers))
     figs = ss[K.figs]
     frame_of = (float(abs(snap["axis"][0])), tuple(layers))

@@ -151,7 +151,7 @@ def figure1_panel():
     view = live_header(K, run, active)
     keep_branch_alive(K)
     snap, ticker = view.snapshot, ss[K.ticker]
-    feed = run_feed(K, run)
+    feed = run_feed(K.feed, run)
     if feed.make is None or feed.made_for != presenting:   # one figure per feed, in the page's type size
         feed.make, feed.made_for = feed_picture(run, ticker, presenting), presenting
     c = snap["config"]

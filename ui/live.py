@@ -74,10 +74,8 @@ def run_watch(keys: LiveKeys, run, view) -> None:
     ``waiting_every`` seconds, each ask being the page's heartbeat, and reruns the fragment only when
     the answer differs from what the page shows. A waiting page then costs its student's browser a
     re-render only when its place changes, not every 2 s. Always one element (idle unless waiting)."""
-    ss = st.session_state
-    feed = ss.get(keys.watch)
-    if feed is None or feed.owner != run.id:
-        feed = ss[keys.watch] = Feed(owner=run.id)
+    feed = run_feed(keys.watch, run)
+    if feed.make is None:
         feed.make = lambda: watch_text(run.view())
     every = None
     if view.state == "waiting":
@@ -282,13 +280,13 @@ class Ticker:
                 "redraws_per_s": (len(marks) - 1) / dt}
 
 
-def run_feed(keys: LiveKeys, run) -> Feed:
-    """The session's feed (ui.feed) for the page's current run: a new one, with a new token, for
-    each new run, so that a chart never takes one run's picture for another's."""
+def run_feed(key: str, run) -> Feed:
+    """The session's feed (ui.feed) under ``key`` for the page's current run: a new one, with a new
+    token, for each new run, so that a page never takes one run's picture or status for another's."""
     ss = st.session_state
-    feed = ss.get(keys.feed)
+    feed = ss.get(key)
     if feed is None or feed.owner != run.id:
-        feed = ss[keys.feed] = Feed(owner=run.id)
+        feed = ss[key] = Feed(owner=run.id)
     return feed
 
 
