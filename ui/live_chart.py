@@ -76,5 +76,20 @@ def live_chart(fig, key: str, config: dict | None = None, height: int | None = N
     (``iteration``: the run's, of ``fig``, for a figure without layers)."""
     chart = components.declare_component("live_chart", path=str(component_dir()))
     chart(spec=figure_json(fig), config=config or {}, height=int(height or fig.layout.height or 450),
-          layers=layers, feed=feed, feed_every_ms=int(1000 * feed_every_s), iteration=iteration, key=key,
-          default=None)
+          layers=layers, feed=feed, feed_every_ms=int(1000 * feed_every_s), iteration=iteration,
+          fixed_axes=fixed_axes(fig), key=key, default=None)
+
+
+def fixed_axes(fig) -> bool:
+    """Whether every axis that ``fig``'s traces use has a range of its own (none autoranged).
+    The browser may then redraw new values of the same traces without laying out the axes again."""
+    used = set()
+    for trace in fig.data:
+        for letter in ("x", "y"):
+            ref = getattr(trace, f"{letter}axis", None) or letter
+            used.add(ref.replace(letter, f"{letter}axis", 1))
+    for name in used:
+        axis = fig.layout[name] if name in fig.layout else None
+        if axis is None or axis.range is None or axis.autorange not in (None, False):
+            return False
+    return bool(used)

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gan_core.mnist.training import image_grid
-from ui.series import downsample, hover_exact
+from ui.series import downsample, hold_iteration_axis, hover_exact
 from ui.toy_figures import COLORS
 
 
@@ -47,6 +47,7 @@ def update_d_output_figure(fig: go.Figure, it, d_real, d_fake) -> go.Figure:
     with fig.batch_update():
         fig.data[0].x, fig.data[0].y = it, d_real
         fig.data[1].x, fig.data[1].y = it, d_fake
+        hold_iteration_axis(fig, it)
     return fig
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.series import X_HOVER, downsample, hover_exact
+from ui.series import X_HOVER, downsample, hold_iteration_axis, hover_exact, nice_ceil, nice_range, steady_range
 
 # The live figure redraws 4 times a second in every student's browser: each redraw ships the
 # arrays as JSON and Plotly re-renders them as SVG. The core's grid (401 points) is finer than
@@ -55,18 +55,6 @@ def _paper_skeleton() -> go.Figure:
     return fig
 
 
-def nice_ceil(v: float) -> float:
-    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (x 10^k) at or above v > 0: an axis top
-    that stays put while the curve under it moves a little (a changed range redraws the axes too)."""
-    if not v > 0 or not math.isfinite(v):
-        return 1.0
-    k = math.floor(math.log10(v))
-    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if m * 10 ** k >= v * (1 - 1e-12):
-            return m * 10 ** k
-    return 10 ** (k + 1)
-
-
 def thin_grid(points: int | None, x, *ys):
     """Every n-th point of a grid (the last kept) as float32, so at most about ``points`` are drawn;
     ``points=None`` draws every point at full precision."""
@@ -89,7 +77,13 @@ def update_paper_figure(fig: go.Figure, x, p_data, p_g, d, d_star, z, gz, fakes=
     fakes = np.asarray(fakes, float)
     # keep p_data readable when p_g is a spike (a fresh G maps every z near one point): clip at 3x
     top = 1.15 * max(float(np.nanmax(p_data)), min(float(np.nanmax(p_g)), 3 * float(np.nanmax(p_data))))
-    top = nice_ceil(top) if points is not None else top
+    if points is not None:
+        # a figure updated in place keeps its top while the curves fit under it and fill over half of
+        # it: near a round value the top would otherwise flip between two of them from one redraw to the next
+        now = fig.layout.yaxis.range
+        top = now[1] if now and top / 1.15 * 1.02 <= now[1] <= 2 * top else nice_ceil(top)
+    # every axis has a range of its own: a live chart then redraws new curves without a new layout
+    xr = nice_range(lo, hi) if points is not None else (lo, hi)
     x, p_data, p_g, d, d_star = thin_grid(points, x, p_data, p_g, d, d_star)
     with fig.batch_update():
         for trace, (tx, ty) in zip(fig.data, [
@@ -100,6 +94,7 @@ def update_paper_figure(fig: go.Figure, x, p_data, p_g, d, d_star, z, gz, fakes=
         fig.layout.annotations[0].update(x=lo, text=f"z = {zlo:.2g}")
         fig.layout.annotations[1].update(x=hi, text=f"z = {zhi:.2g}")
         fig.layout.yaxis.range = [0, top]
+        fig.layout.xaxis.range = fig.layout.xaxis2.range = list(xr)
     return fig
 
 
@@ -134,7 +129,10 @@ def update_loss_figure(fig, it, d_loss, g_loss, g_ref: float, g_label: str) -> g
         fig.data[1].x, fig.data[1].y, fig.data[1].name = it, g_loss, f"G loss: {g_label}"
         fig.layout.shapes[1].update(y0=g_ref, y1=g_ref)
         fig.layout.annotations[1].update(y=g_ref, text=f"{g_ref:.3f}: G's cost at D = ½")
+        hold_iteration_axis(fig, it)
+        fig.layout.yaxis.range = steady_range(fig.layout.yaxis.range, d_loss, g_loss, fig.layout.shapes[0].y0, g_ref)
     return fig
+
 
 
 def series_figure(it, y, name: str, title: str, ref: float | None = None, ref_text: str = "",
@@ -153,7 +151,10 @@ def series_figure(it, y, name: str, title: str, ref: float | None = None, ref_te
 
 
 def update_series_figure(fig, it, y) -> go.Figure:
-    fig.data[0].x, fig.data[0].y = downsample(it, y)
+    it, y = downsample(it, y)
+    with fig.batch_update():
+        fig.data[0].x, fig.data[0].y = it, y
+        hold_iteration_axis(fig, it)
     return fig
 
 
