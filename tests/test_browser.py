@@ -74,9 +74,14 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     # each redraw updates the drawn chart in place: its SVG survives, and the camera button's file
     # name (a config change, which would make Plotly draw anew) follows the iteration
     frame = live_chart_frame(page)
+    # new curves come through Plotly's animation path (the figure's axes all have ranges of their own),
+    # not a new layout: ui.live_chart.fixed_axes
     frame.evaluate("""() => { const d = document.querySelector('.js-plotly-plot'); window.__redraws = 0;
-        d.querySelector('.main-svg').__kept = true; d.on('plotly_afterplot', () => window.__redraws++); }""")
+        window.__moved0 = d.__moved || 0; d.querySelector('.main-svg').__kept = true;
+        const count = () => window.__redraws++; d.on('plotly_afterplot', count); d.on('plotly_animated', count); }""")
     frame.wait_for_function("() => window.__redraws >= 3", timeout=30_000)
+    moved = frame.evaluate("() => (document.querySelector('.js-plotly-plot').__moved || 0) - window.__moved0")
+    assert moved >= 2, f"only {moved} redraws took the path without a new layout"
     kept, name = frame.evaluate("""() => { const d = document.querySelector('.js-plotly-plot');
         return [d.querySelector('.main-svg').__kept === true, d._context.toImageButtonOptions.filename]; }""")
     assert kept, "a redraw drew the chart from scratch instead of updating it"
@@ -96,6 +101,17 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     assert iteration_shown(page) == paused_at, "training went on after Pause"
     assert page_exceptions(page) == []
     assert len(_paused_figure_shot(page)) > 10_000
+    # the curves drawn through the animation path still answer a hover with their exact values
+    frame = live_chart_frame(page)
+    box = frame.locator('.nsewdrag').first.bounding_box()
+    text = ""
+    for f in (0.3, 0.45, 0.6, 0.75):
+        page.mouse.move(box["x"] + f * box["width"], box["y"] + 0.5 * box["height"])
+        time.sleep(0.5)
+        text = frame.evaluate("() => [...document.querySelectorAll('.hoverlayer .hovertext')].map(e => e.textContent).join(' | ')")
+        if "value" in text:
+            break
+    assert "x = " in text and "value" in text, text
 
 
 def _paused_figure_shot(page) -> bytes:

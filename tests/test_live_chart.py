@@ -4,7 +4,7 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.live_chart import PLOTLY_JS, component_dir, figure_json
+from ui.live_chart import PLOTLY_JS, component_dir, figure_json, fixed_axes
 
 
 def test_the_component_serves_its_page_beside_the_installed_plotly_js():
@@ -28,3 +28,35 @@ def test_the_figure_goes_as_plotly_json_without_its_template():
         import base64
         ys = np.frombuffer(base64.b64decode(ys["bdata"]), dtype=ys["dtype"])
     np.testing.assert_allclose(ys, y)
+
+
+def test_a_figure_has_fixed_axes_only_when_every_axis_its_traces_use_has_a_range():
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1]))
+    assert not fixed_axes(fig)                          # autoranged
+    fig.update_xaxes(range=[0, 2])
+    assert not fixed_axes(fig)                          # y still autoranged
+    fig.update_yaxes(range=[0, 1])
+    assert fixed_axes(fig)
+    fig.add_trace(go.Scatter(x=[0, 1], y=[3, 4], yaxis="y2"))
+    fig.update_layout(yaxis2=dict(overlaying="y", side="right"))
+    assert not fixed_axes(fig)                          # the second trace's axis has no range
+    fig.update_layout(yaxis2=dict(range=[0, 5]))
+    assert fixed_axes(fig)
+    fig.update_xaxes(autorange=True)
+    assert not fixed_axes(fig)                          # autorange wins over a range
+
+
+def test_the_live_figures_have_fixed_axes():
+    """The figures redrawn while a run plays: their new values take the browser's cheap path."""
+    from ui.mnist_figures import d_output_figure
+    from ui.toy2d_figures import coverage_figure
+    from ui.toy2d_figures import js_figure as js2d_figure
+    from ui.toy_figures import d_gap_figure, js_figure, loss_figure, paper_figure
+    x = np.linspace(-3, 3, 401)
+    p = np.exp(-x ** 2 / 2) / np.sqrt(2 * np.pi)
+    it = np.arange(1, 300)
+    figs = [paper_figure(x, p, p, x * 0 + 0.5, x * 0 + 0.5, np.linspace(-2, 2, 9), np.linspace(-2, 2, 9)),
+            loss_figure(it, 0.69 + 0 * it, 0.7 + 0.01 * np.sin(it), np.log(2), np.log(2), "NS"),
+            js_figure(it, 0.1 + 0 * it), d_gap_figure(it, 0.1 + 0 * it), js2d_figure(it, 0.1 + 0 * it),
+            coverage_figure(it, 3 + 0 * it, 8), d_output_figure(it, 0.5 + 0 * it, 0.5 + 0 * it)]
+    assert all(fixed_axes(f) for f in figs)
