@@ -50,8 +50,11 @@ def test_a_waiting_page_watches_its_place_and_starts_by_itself(one_slot_server, 
         assert "position 1 of 1" in text
         watch = second.query_selector(WATCH).content_frame()
         # while nothing changes, the watch asks the server every ~2 s and the page is not rerun
-        time.sleep(5.0)
-        polls, asked = watch.evaluate("() => [window.__polls || 0, window.__asked || 0]")
+        # (a loaded machine may mount the watch late: up to 15 s for its first two asks)
+        deadline, polls, asked = time.time() + 15.0, 0, 0
+        while time.time() < deadline and polls < 2:
+            time.sleep(0.5)
+            polls, asked = watch.evaluate("() => [window.__polls || 0, window.__asked || 0]")
         assert polls >= 2 and asked == 0, (polls, asked)
         first.get_by_role("button", name=button_name("Pause")).click()      # the slot frees
         wait_status(second, "playing", timeout_s=30)
