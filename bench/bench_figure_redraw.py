@@ -5,7 +5,7 @@
 The live pages redraw their main figure about 4 times a second; every redraw ships the figure as
 JSON and Plotly re-renders it in the browser, on the student's machine (on the class benchmark's
 machine: the same 2 cores as the workers). This measures that cost for the 1-D toy page's figure,
-drawn from the same sequence of snapshots of a real run in five ways:
+drawn from the same sequence of snapshots of a real run in six ways:
 
 - "every grid point": the core's 401-point grid in float64, the y-axis top following the curves;
 - "thinned": what the page draws (``ui.toy_figures.DRAW_POINTS`` points in float32, a y-axis top
@@ -15,7 +15,9 @@ and each either mounted afresh on every update (a new chart drawn by ``Plotly.ne
 ``st.plotly_chart`` amounts to for a changed figure) or updated in place (``Plotly.react`` on the
 drawn chart: what ``ui.live_chart`` does). Every update also names the camera button's file after
 the iteration, as the pages do: handed to ``Plotly.react`` as a changed config, that alone makes it
-draw the chart anew (the thinned figure is timed both ways). Chromium (headless, Debian's) loads plotly.js from the
+draw the chart anew (the thinned figure is timed both ways). The sixth way is what the live pages
+do now: one figure updated in place, so that its axes hold still (ui.series), and new values of a
+figure whose axes all have ranges go through Plotly's animation path, without a new layout. Chromium (headless, Debian's) loads plotly.js from the
 installed plotly package, waiting for the next frame after each update so style, layout and paint
 are counted. Rounds alternate the ways; the first way is the reference of the ratio.
 Reported per update: wall ms in the page, Chromium's CPU ms (all its processes, from /proc), and
@@ -38,7 +40,7 @@ from gan_core.live.procinfo import cpu_seconds
 from gan_core.toy.distributions import preset
 from gan_core.toy.live import ToyRun
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
-from ui.toy_figures import paper_figure
+from ui.toy_figures import paper_figure, update_paper_figure
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -63,8 +65,18 @@ APPLY = """async ([specs, how]) => {
       await Plotly.newPlot(el, f.data, f.layout, config);
     } else {
       const drawn = el._context && el._context.toImageButtonOptions;
-      if (how === 'named' && drawn) Object.assign(drawn, config.toImageButtonOptions);
-      await Plotly.react(el, f.data, f.layout, config);
+      if (how !== 'naive' && drawn) Object.assign(drawn, config.toImageButtonOptions);
+      // "moved": as ui/live_chart does for a figure with fixed axes, only new x and y values go
+      // through Plotly's animation path (no transition, no redraw of the axes); anything else, react
+      const shape = JSON.stringify([f.layout, f.data.map(t => Object.assign({}, t, {x: null, y: null}))]);
+      if (how === 'moved' && shape === window.__shape && el._fullLayout) {
+        const data = f.data.map(t => ({x: t.x, y: t.y}));
+        await Plotly.animate(el, {data: data, traces: data.map((_, k) => k)},
+                             {transition: {duration: 0}, frame: {duration: 0, redraw: false}, mode: 'immediate'});
+      } else {
+        await Plotly.react(el, f.data, f.layout, config);
+        window.__shape = shape;
+      }
     }
     await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   }
@@ -91,11 +103,16 @@ def main(argv=None) -> None:
     snaps = snapshots(a.updates)
     full = [pio.to_json(paper_figure(*s, points=None), validate=False) for s in snaps]
     thin = [pio.to_json(paper_figure(*s), validate=False) for s in snaps]
+    held, fig = [], None     # one figure updated in place, as the pages keep it: its axes hold still
+    for s in snaps:
+        fig = paper_figure(*s) if fig is None else update_paper_figure(fig, *s)
+        held.append(pio.to_json(fig, validate=False))
     ways = {"every grid point (401, float64), mounted afresh": (full, "fresh"),
             "every grid point, updated in place": (full, "named"),
             "thinned (as drawn), mounted afresh": (thin, "fresh"),
             "thinned, in place, the file name changing Plotly's config": (thin, "naive"),
-            "thinned, in place, the file name written into the drawn chart (the live pages)": (thin, "named")}
+            "thinned, in place, the file name written into the drawn chart (the live pages until 2026-12-02)": (thin, "named"),
+            "thinned, axes held, new values through Plotly's animation path (the live pages now)": (held, "moved")}
     from playwright.sync_api import sync_playwright
     res = {w: {"wall_ms": [], "cpu_ms": []} for w in ways}
     with sync_playwright() as pw:
