@@ -54,8 +54,8 @@ def title_above_legend(text: str, size: int) -> dict:
 
 
 # ---- axis ranges that hold still. A live chart whose axes all have ranges of their own redraws new
-# values without laying its axes out again (ui.live_chart.fixed_axes), at about half the browser's
-# CPU; these ranges change only now and then, not with every new point.
+# values without laying its axes out again (ui.live_chart.fixed_axes), at about two thirds of the
+# browser's CPU; these ranges change only now and then, not with every new point.
 def nice_ceil(v: float) -> float:
     """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (x 10^k) at or above v > 0: an axis top
     that stays put while the curve under it moves a little (a changed range redraws the axes too)."""
