@@ -202,6 +202,13 @@ def toy_buttons(keys: ToyButtonKeys, view) -> bool:
     return cols[5].button("Reset", key=keys.reset, width="stretch")
 
 
+# The status line when it shows nothing, and the run watch (an iframe of no height), leave the page's
+# flow: as elements of it each took a gap of the column, and a live panel in a column (the MNIST
+# page's) then began ~60 px lower than its neighbour. Out of the flow, the watch still runs.
+_OUT_OF_FLOW = ("<style>.stElementContainer:has(.run-status.idle), .stElementContainer[class*='-watcher']"
+                "{position:absolute;width:0;height:0;overflow:hidden;margin:0}</style>")
+
+
 def status_line(view) -> None:
     """Where the run stands, for the student (and, as data attributes, for the class benchmark).
 
@@ -210,11 +217,12 @@ def status_line(view) -> None:
     attrs = f"data-run-state='{view.state}' data-position='{view.position}' data-of='{view.queue_length}'"
     status, ended = st.empty(), st.empty()
     if view.state == "waiting":
-        status.markdown(f"<div {attrs} class='run-status'>⏳ <b>Waiting for a free slot: position {view.position} of "
-                        f"{view.queue_length}.</b> The class is using every training slot of this server; your run "
-                        f"starts by itself when one frees. Keep this tab open.</div>", unsafe_allow_html=True)
+        status.markdown(f"{_OUT_OF_FLOW}<div {attrs} class='run-status'>⏳ <b>Waiting for a free slot: position "
+                        f"{view.position} of {view.queue_length}.</b> The class is using every training slot of this "
+                        f"server; your run starts by itself when one frees. Keep this tab open.</div>",
+                        unsafe_allow_html=True)
     else:
-        status.markdown(f"<div {attrs} class='run-status' style='display:none'></div>", unsafe_allow_html=True)
+        status.markdown(f"{_OUT_OF_FLOW}<div {attrs} class='run-status idle'></div>", unsafe_allow_html=True)
     if view.state == "ended":
         ended.error(view.ended or "The run ended.")
 
