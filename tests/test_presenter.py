@@ -2,7 +2,7 @@
 import numpy as np
 
 from ui import cost_figures as cf
-from ui.presenter import FIGURE_FONT, present
+from ui.presenter import FIGURE_FONT, FIT_HEIGHT, present
 
 
 def _densities():
@@ -32,3 +32,18 @@ def test_a_legend_under_the_plot_keeps_its_margin():
     assert not (fig.layout.legend.orientation == "h" and (fig.layout.legend.y or 0) >= 1)
     present(fig, True)
     assert fig.layout.margin.t == before
+
+
+def test_a_live_figure_presented_again_in_the_same_mode_is_left_as_it_is():
+    """Pages present the same figure at every redraw: the sizes are set on the first call and on a change
+    of mode."""
+    fig = _densities()
+    present(fig, False)
+    fig.layout.font.size = 7                        # not the presenter's doing: a second call leaves it
+    present(fig, False)
+    assert fig.layout.font.size == 7
+    present(fig, True, fit=True)                    # a change of mode (or of fit) sets every size again
+    assert fig.layout.font.size == fig.layout.xaxis.tickfont.size == FIGURE_FONT
+    assert fig.layout.height == FIT_HEIGHT
+    present(fig, False)
+    assert fig.layout.font.size is None and fig.layout.xaxis.tickfont.size is None
