@@ -11,6 +11,6 @@ which a playing page's charts fetch without a Streamlit rerun.
 import pandas  # noqa: F401
 import streamlit as st
 
-from ui.feed import ROUTES
+from ui import feed, live_chart
 
-app = st.App("lab.py", routes=ROUTES)
+app = st.App("lab.py", routes=feed.ROUTES + live_chart.ROUTES)

@@ -1,18 +1,41 @@
-"""ui.live_chart: the folder the component serves, and the figure it is handed."""
+"""ui.live_chart: the page the component serves, plotly.js from the app's route, and the figure it is handed."""
+import asyncio
+import gzip
 import json
 
 import numpy as np
+import plotly
 import plotly.graph_objects as go
+from starlette.requests import Request
 
-from ui.live_chart import PLOTLY_JS, component_dir, figure_json, fixed_axes
+from ui.live_chart import PLOTLY_JS, PLOTLY_URL, component_dir, figure_json, fixed_axes, serve_plotly
 
 
-def test_the_component_serves_its_page_beside_the_installed_plotly_js():
-    folder = component_dir()
-    assert (folder / "plotly.min.js").read_bytes() == PLOTLY_JS.read_bytes()
-    html = (folder / "index.html").read_text()
-    assert '<script src="plotly.min.js"></script>' in html
+def test_the_component_page_loads_the_installed_plotly_js_from_the_apps_route():
+    html = (component_dir() / "index.html").read_text()
+    assert f'<script src="{PLOTLY_URL}"></script>' in html and plotly.__version__ in PLOTLY_URL
+    assert not (component_dir() / "plotly.min.js").exists()   # not through the component's own route
     assert "streamlit:componentReady" in html and "Plotly.react" in html   # the update in place
+
+
+def _get(accept_encoding: str):
+    scope = {"type": "http", "method": "GET", "path": PLOTLY_URL, "query_string": b"",
+             "headers": [(b"accept-encoding", accept_encoding.encode())]}
+    return asyncio.run(serve_plotly(Request(scope)))
+
+
+def test_plotly_js_goes_gzipped_once_and_is_kept_by_the_browser():
+    """Sent compressed when the browser accepts it (the bytes are plotly.min.js), as they are otherwise;
+    both to be kept for a year, and compressed once however many charts ask for it."""
+    raw = PLOTLY_JS.read_bytes()
+    packed = _get("gzip, deflate, br")
+    assert packed.headers["content-encoding"] == "gzip" and gzip.decompress(packed.body) == raw
+    assert len(packed.body) < len(raw) / 2
+    assert "immutable" in packed.headers["cache-control"] and "max-age=31536000" in packed.headers["cache-control"]
+    assert packed.headers["content-type"].startswith("application/javascript")
+    assert _get("gzip").body is packed.body                                   # compressed once
+    plain = _get("identity")
+    assert "content-encoding" not in plain.headers and plain.body == raw
 
 
 def test_the_figure_goes_as_plotly_json_without_its_template():

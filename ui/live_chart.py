@@ -14,37 +14,74 @@ paints the data on a canvas over the plot area at each redraw.
 A page may also give the chart a *feed* (ui.feed): the iframe then fetches the newest layers
 itself while the run plays, and the page reruns only for its numbers.
 
+plotly.js (4.8 MB) comes from a route of the app's own (``ROUTES``), not from the component's
+folder: Streamlit serves a component's files with no expiry and gzips them anew at level 9 on
+every request, ~0.2 s of the server's CPU for each chart of each page a student opened (the
+largest share of its CPU while a class's pages loaded). The route sends bytes compressed once,
+under a name that carries plotly's version, to be kept by the browser for good.
+
 Static figures (drawn once per script run) stay on ``st.plotly_chart``.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
-import shutil
 import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
 
 import plotly
 import plotly.io as pio
 import streamlit.components.v1 as components
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 HTML = Path(__file__).with_name("live_chart") / "index.html"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+PLOTLY_URL = f"/_gan_lab/plotly-{plotly.__version__}.min.js"
+_LONG_KEPT = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
+_packed: dict[str, bytes] = {}
+_packing = threading.Lock()
+
+
+def plotly_js(encoding: str) -> bytes:
+    """plotly.min.js as sent: "gzip" (compressed on the first request, then kept) or "identity"."""
+    with _packing:
+        if encoding not in _packed:
+            raw = PLOTLY_JS.read_bytes()
+            _packed[encoding] = gzip.compress(raw, 9, mtime=0) if encoding == "gzip" else raw
+        return _packed[encoding]
+
+
+async def serve_plotly(request: Request) -> Response:
+    """GET PLOTLY_URL: the installed plotly.js, gzipped when the browser accepts it, kept for a year
+    (its name changes with plotly's version)."""
+    gz = "gzip" in request.headers.get("accept-encoding", "")
+    body = await run_in_threadpool(plotly_js, "gzip" if gz else "identity")
+    headers = {**_LONG_KEPT, **({"Content-Encoding": "gzip"} if gz else {})}   # the app's gzip layer leaves it
+    return Response(body, media_type="application/javascript", headers=headers)
+
+
+ROUTES = [Route(PLOTLY_URL, serve_plotly, methods=["GET"])]
+
+
 @lru_cache(maxsize=1)
 def component_dir() -> Path:
-    """The component's files (index.html beside plotly.min.js) in one folder, made once per version."""
-    html = HTML.read_bytes()
+    """The component's index.html, loading plotly.js from PLOTLY_URL, in a folder made once per version."""
+    html = HTML.read_bytes().replace(b'<script src="plotly.min.js">', f'<script src="{PLOTLY_URL}">'.encode())
     tag = hashlib.sha256(html).hexdigest()[:12]
     folder = Path(tempfile.gettempdir()) / f"gan-lab-live-chart-{plotly.__version__}-{tag}"
     if not (folder / "index.html").exists():
         folder.mkdir(parents=True, exist_ok=True)
-        for src, name in ((PLOTLY_JS, "plotly.min.js"), (HTML, "index.html")):   # index.html last: the marker
-            tmp = folder / f".{name}.{os.getpid()}"
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, folder / name)    # atomic: two sessions starting at once both end well
+        tmp = folder / f".index.html.{os.getpid()}"
+        tmp.write_bytes(html)
+        os.replace(tmp, folder / "index.html")    # atomic: two sessions starting at once both end well
     return folder
 
 
