@@ -2,6 +2,7 @@
 import asyncio
 import gzip
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import plotly
@@ -21,7 +22,9 @@ def test_the_component_page_loads_the_installed_plotly_js_from_the_apps_route():
 def _get(accept_encoding: str):
     scope = {"type": "http", "method": "GET", "path": PLOTLY_URL, "query_string": b"",
              "headers": [(b"accept-encoding", accept_encoding.encode())]}
-    return asyncio.run(serve_plotly(Request(scope)))
+    # in a thread of its own: a browser test before it in this process may have left an event loop running here
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, serve_plotly(Request(scope))).result()
 
 
 def test_plotly_js_goes_gzipped_once_and_is_kept_by_the_browser():
