@@ -7,17 +7,17 @@ Run from the repository root. It starts the app as the README does (tests.browse
 one tab open the page first (the lecturer: the workers start, the server loads what pages need),
 then opens the page in N browser contexts of one Chromium at once (N sessions) and waits until each
 shows a drawn Plotly chart in a live chart's iframe. Reports wall seconds and the CPU seconds of the
-server process and its children (/proc) over that time. To compare two versions of the code, run it
+server process and the processes under it (/proc) over that time. To compare two versions of the code, run it
 from each checkout in turn, alternating; measures, never asserts.
 """
 from __future__ import annotations
 
 import argparse
-import subprocess
 import time
 
 from playwright.sync_api import sync_playwright
 
+from bench.bench_classroom import descendants
 from gan_core.live.procinfo import cpu_seconds
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server, wait_rendered
 
@@ -26,9 +26,8 @@ DRAWN = """() => [...document.querySelectorAll('iframe')].some(f => {
 
 
 def server_cpu(pid: int) -> float:
-    """CPU seconds of the server and its child processes (the workers) so far."""
-    kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return cpu_seconds(pid) + sum(cpu_seconds(int(k)) for k in kids)
+    """CPU seconds of the server and the processes under it (the workers) so far."""
+    return sum(cpu_seconds(p) for p in [pid, *descendants(pid)])
 
 
 def measure(students: int, page: str) -> dict:

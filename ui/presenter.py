@@ -62,9 +62,10 @@ def present(fig, on: bool, fit: bool = False):
     FIT_HEIGHT tall on the projector (its own height is kept in the layout's meta and restored).
 
     A live page presents the same figure objects at every redraw, and Plotly's validated updates
-    make this ~5 ms for a small chart and ~11 ms for Figure 1: the largest share of the server's
-    CPU while a class plays. So the sizes are set once per figure and change of mode; the pages'
-    update functions change values and texts, never these sizes, nor add parts."""
+    make this ~5 ms for a small chart and ~11 ms for Figure 1: a quarter of the server's CPU
+    samples while a class loaded and played (py-spy). So the sizes are set once per figure and
+    change of mode; the pages' update functions change values and texts, never these sizes, nor
+    add parts."""
     if getattr(fig, "_gan_lab_presented", None) == (on, fit):
         return fig
     if fit:
