@@ -218,7 +218,7 @@ def test_a_closed_tab_stops_its_run_frees_its_slot_and_later_ends_it(pool):
 
     others_call_in_until(lambda: gone._record.state == "paused")
     assert waits.view().state == "playing" and stays.view().state == "playing"  # its slot went on
-    assert not gone.ended and "Training paused while this page was closed" in gone._record.message[1]
+    assert not gone.ended and "Training paused: this page had not called in for 5 s" in gone._record.message[1]
     others_call_in_until(lambda: gone.ended)
     assert gone.ended and "page was closed for over 10 s" in gone.ended
     with pytest.raises(RunEnded):

@@ -323,8 +323,9 @@ class RunPool:
                              f"{self.run_ttl:.0f} s. Press Reset for a new run.")
             elif now - r.last_seen > self.heartbeat_timeout and r.state in ("playing", "waiting"):
                 self.pause(r)
-                r.message = ("info", "Training paused while this page was closed (or you were on "
-                                     "another page), to give its slot to a classmate. Press Play to go on.")
+                r.message = ("info", f"Training paused: this page had not called in for {self.heartbeat_timeout:.0f} s "
+                                     "(it was closed, you were on another page, or the browser was too busy to "
+                                     "keep up), so its slot went to a classmate. Press Play to go on.")
             elif r.state == "playing":
                 try:
                     asked = time.monotonic()
