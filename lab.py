@@ -6,6 +6,8 @@ import logging
 
 import streamlit as st
 
+from ui.presence import note_page
+
 st.set_page_config(page_title="GAN Lab for lectures", page_icon=":material/casino:", layout="wide")
 
 PAGES = [
@@ -23,7 +25,9 @@ FRIENDLY_ERROR = ("Something went wrong on this page and it stopped. Nothing els
                   "happening, tell the lecturer (the details are in the server's log).")
 
 try:
-    st.navigation(PAGES).run()
+    page = st.navigation(PAGES)
+    note_page(page.url_path)   # which page this session shows: its live runs train while it does
+    page.run()
 except Exception:  # an error no page foresaw (st.stop / st.rerun are not Exceptions and pass)
     if st.get_option("client.showErrorDetails") != "none":
         raise      # a developer's setting, and the tests' (tests/conftest.py): see the real exception

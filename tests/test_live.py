@@ -225,6 +225,34 @@ def test_a_closed_tab_stops_its_run_frees_its_slot_and_later_ends_it(pool):
         gone.apply({"k": 2})
 
 
+def test_an_open_page_keeps_its_run_without_calling_in_and_loses_it_once_closed(pool):
+    """A page whose browser is too busy to call in, but still open on the run's page (its presence
+    test holds), keeps its run training past the timeout; once the page is closed the run pauses
+    within the timeout, and says why without blaming the browser. A presence test that raises
+    counts as absent, not as a crash of the scheduler."""
+    shown, broken = {"open": True}, pool.open("toy", {"data": preset("Gaussian")})
+    busy = pool.open("toy", {"data": preset("Gaussian")})
+    busy.keep_while(lambda: shown["open"])
+    broken.keep_while(lambda: 1 / 0)
+    for r in (busy, broken):
+        r.heartbeat()
+        r.play()
+    pool.heartbeat_timeout = 3.0
+    wait_until(lambda: broken._record.state, lambda s: s == "paused", timeout=15)   # no calls, no presence
+    time.sleep(3 * pool.heartbeat_timeout)                             # no call from busy's page all along
+    assert busy._record.state == "playing" and not busy._record.message
+    assert pool._call(busy._record, "status")["playing"]
+    # and it trained meanwhile (a read asks the host for a new snapshot; the next one brings it)
+    wait_until(lambda: busy.view().snapshot["iteration"], lambda n: n > 100, timeout=10)
+    shown["open"] = False                                              # its tab closes
+    closed_at = time.monotonic()
+    wait_until(lambda: busy._record.state, lambda s: s == "paused", timeout=15)
+    assert time.monotonic() - closed_at < pool.heartbeat_timeout + 3
+    assert "(it was closed or you were on another page)" in busy._record.message[1]
+    assert broken._record.message[1].startswith("Training paused: this page had not called in for 3 s")
+    wait_until(lambda: pool._call(busy._record, "status")["playing"], lambda p: not p, timeout=10)  # its host stopped
+
+
 def test_a_worker_without_runs_for_a_while_is_replaced_by_a_fresh_one():
     """What runs loaded stays in their worker after they end; a worker that has hosted runs and then had
     none for ``host_recycle`` seconds is replaced at once by a fresh process. A worker with a run, even a

@@ -13,6 +13,7 @@ from gan_core.live.backends import HostDied
 from gan_core.live.pool import HEARTBEAT_TIMEOUT_S, RunEnded
 from ui.feed import Feed
 from ui.keys import LiveKeys, ToyButtonKeys
+from ui.presence import keep_while_shown
 
 
 def run_pool():
@@ -108,6 +109,7 @@ def open_run(keys: LiveKeys, kind: str, spec: dict) -> bool:
         return False
     if old is not None:
         old.close()
+    keep_while_shown(handle)
     ss[keys.run] = handle
     ss[keys.ticker] = Ticker()
     st.query_params["run"] = f"{keys.ns}:{handle.id}"  # a reload can then say what became of this run

@@ -12,6 +12,7 @@ from gan_core.live.pool import RunEnded
 from gan_core.losses import COST_LABELS
 from ui.keys import ToyKeys
 from ui.live import run_pool
+from ui.presence import keep_while_shown
 from ui.presenter import present
 from ui.toy_figures import js_figure, paper_figure
 from ui.toy_widgets import LR_CHOICES
@@ -56,6 +57,7 @@ def _branch(keys: ToyKeys, at: int, changes: dict) -> None:
     try:
         spec = ss[keys.run].do("branch_spec", at, changes)
         branch = run_pool().open("toy", spec)
+        keep_while_shown(branch)
     except (ValueError, RunEnded) as e:
         ss[keys.message] = ("error", f"No branch: {e}")
         return

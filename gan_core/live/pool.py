@@ -11,7 +11,11 @@ pool places it on. The pool also decides which runs may train at once:
 - **Heartbeats.** Every snapshot read is a heartbeat. A run with none for ``heartbeat_timeout``
   seconds (its tab closed, or its student is on another page of the app) stops training and frees
   its slot; its page says why, and Play resumes it. One with none for ``run_ttl`` seconds ends
-  and frees its memory: the student is gone.
+  and frees its memory: the student is gone. A page may also give its run a *presence* test
+  (``RunHandle.keep_while``): a plain function, asked every scheduler tick, true while the page is
+  open and shows the run (for the app: its browser is connected and on that page). While it holds,
+  the run counts as seen, so a page whose browser is too busy to call in (a slow laptop, a tab
+  in the background) keeps its run, and a closed one still loses its slot within the timeout.
 - **Faults.** A host process that dies ends each of its runs with the reason; a new host
   replaces it for new runs. A run that raises ends alone (the host says why).
 - **Threads.** When fewer hosts than cores are busy, each busy one gets more torch threads.
@@ -70,6 +74,7 @@ class _Record:
         # when its host last confirmed a start (inf while one is under way): a host's answer asked for
         # before that says nothing about whether the run plays now
         self.started_at = 0.0
+        self.presence = None            # RunHandle.keep_while: true while the run's page is open
 
 
 class RunPool:
@@ -318,14 +323,18 @@ class RunPool:
         for r in records:
             if r.ended:
                 continue
+            if r.presence is not None and _present(r.presence):
+                r.last_seen = max(r.last_seen, now)   # (inf until its host has built it)
             if now - r.last_seen > self.run_ttl:
                 self._end(r, "The run ended: its page was closed for over "
                              f"{self.run_ttl:.0f} s. Press Reset for a new run.")
             elif now - r.last_seen > self.heartbeat_timeout and r.state in ("playing", "waiting"):
-                self.pause(r)
+                why = ("it was closed or you were on another page" if r.presence is not None else
+                       "it was closed, you were on another page, or the browser was too busy to keep up")
+                # the reason first: a page that reads the run meanwhile never sees it paused without one
                 r.message = ("info", f"Training paused: this page had not called in for {self.heartbeat_timeout:.0f} s "
-                                     "(it was closed, you were on another page, or the browser was too busy to "
-                                     "keep up), so its slot went to a classmate. Press Play to go on.")
+                                     f"({why}), so its slot went to a classmate. Press Play to go on.")
+                self.pause(r)
             elif r.state == "playing":
                 try:
                     asked = time.monotonic()
@@ -391,6 +400,13 @@ class RunPool:
         self._hosts = [None] * self.n_hosts
 
 
+def _present(test) -> bool:
+    try:
+        return bool(test())
+    except Exception:  # noqa: BLE001  a failing test says nothing: the page's own calls then decide
+        return False
+
+
 class RunEnded(RuntimeError):
     """The run is gone (its page closed, its host died, or it failed); the text says why."""
 
@@ -421,6 +437,11 @@ class RunHandle:
 
     def heartbeat(self) -> None:
         self._record.last_seen = time.monotonic()
+
+    def keep_while(self, present) -> None:
+        """``present()`` -> bool, asked by the pool's scheduler thread every tick (so quick and
+        thread-safe): while true, the run counts as seen by its page, as if it had called in."""
+        self._record.presence = present
 
     def apply(self, settings: dict) -> dict:
         """Change settings between two steps (never a reset). ValueError says what was refused."""
