@@ -180,6 +180,36 @@ def test_admission_queue_positions_and_start_by_itself(pool):
     assert runs[3].view().state == "playing"
 
 
+def test_slots_the_first_in_the_queue_cannot_use_are_lent_and_taken_back(monkeypatch):
+    """First come, first served, with no slot left idle: a heavy run (weight 3 here) that does not
+    fit waits at the head; toy runs behind it that fit start on a loan; when a slot frees, the
+    latest loans go back to the queue, in their places, just as far as the heavy run needs."""
+    from gan_core.live import pool as pool_module
+    from gan_core.toy2d.data import preset as preset_2d
+    monkeypatch.setitem(pool_module.RUN_WEIGHTS, "toy2d", 3.0)
+    p = RunPool(capacity=4.0, heartbeat_timeout=60.0)
+    try:
+        a, b = (p.open("toy", {"data": preset("Gaussian"), "seed": i}) for i in range(2))
+        heavy = p.open("toy2d", {"data": preset_2d("Ring of 8 Gaussians")})
+        c, d, e = (p.open("toy", {"data": preset("Gaussian"), "seed": i}) for i in range(2, 5))
+        for r in (a, b, heavy, c, d, e):
+            r.play()
+        state = lambda: [r.view().state for r in (a, b, heavy, c, d, e)]   # noqa: E731
+        assert state() == ["playing", "playing", "waiting", "playing", "playing", "waiting"]
+        assert (heavy.view().position, e.view().position) == (1, 2)          # c and d run on a loan
+        assert p._call(d._record, "status")["playing"]
+        a.pause()                                   # a slot frees: with the loans back, heavy fits
+        assert state() == ["paused", "playing", "playing", "waiting", "waiting", "waiting"]
+        assert [r.view().position for r in (c, d, e)] == [1, 2, 3]           # in the order they asked
+        assert c.view().message == pool_module.RECALLED
+        wait_until(lambda: p._call(c._record, "status")["playing"], lambda x: not x, timeout=10)
+        b.pause()                                   # c starts again, as the first in the queue now
+        assert state() == ["paused", "paused", "playing", "playing", "waiting", "waiting"]
+        assert c.view().message is None and d.view().position == 1
+    finally:
+        p.shutdown()
+
+
 def test_a_read_that_crossed_the_admission_does_not_pause_the_run(pool):
     """A page's read asked for while its run waited, answered (not playing) after the run was
     admitted, must not mark the run paused: its host would go on training it, unseen and unstoppable

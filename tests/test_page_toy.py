@@ -187,6 +187,45 @@ def test_past_the_capacity_a_student_waits_with_a_position_and_starts_by_itself(
             h.close()
 
 
+def test_a_run_on_lent_slots_goes_back_to_the_queue_saying_why_and_on_by_itself(at, monkeypatch):
+    """Slots that the first in the queue cannot use are lent to this page's run; when they let the
+    first start, the page shows its run back in the queue, with why, and then training again."""
+    from gan_core.live import pool as pool_module
+    from gan_core.toy.distributions import preset
+    from gan_core.toy2d.data import preset as preset_2d
+    from ui.live import run_pool
+    monkeypatch.setitem(pool_module.RUN_WEIGHTS, "toy2d", 3.0)
+    pool = run_pool()
+    fillers = []
+    while pool.stats()["load"] + 2 < pool.capacity:           # all but two slots taken
+        fillers.append(pool.open("toy", {"data": preset("Gaussian"), "seed": len(fillers)}))
+        fillers[-1].play()
+    heavy = pool.open("toy2d", {"data": preset_2d("Ring of 8 Gaussians")})
+    try:
+        heavy.play()
+        assert heavy.view().state == "waiting"                  # it needs three
+        button(at, "Play").click().run()                        # this one fits in what it cannot use
+        run = at.session_state["toy.run"]
+        assert run.view().state == "playing" and heavy.view().position == 1
+        fillers[0].pause()                                      # with the loan back, the heavy run fits
+        assert heavy.view().state == "playing"
+        at.run()
+        status = [m.value for m in at.markdown if "data-run-state" in m.value][0]
+        assert "data-run-state='waiting'" in status and "position 1 of 1" in status
+        assert any(i.value.startswith("Back in the queue for now") for i in at.info)
+        assert [b.label for b in at.button][0] == "Pause"     # the student may still take it out
+        heavy.pause()                                           # a slot frees: it goes on by itself
+        assert run.view().state == "playing"
+        at.run()
+        assert not any("Back in the queue" in i.value for i in at.info) and not at.exception
+        status = [m.value for m in at.markdown if "data-run-state" in m.value][0]
+        assert "data-run-state='playing'" in status
+    finally:
+        heavy.close()
+        for h in fillers:
+            h.close()
+
+
 def test_a_killed_worker_ends_the_run_with_a_reason_and_reset_recovers(at):
     run = at.session_state["toy.run"]
     os.kill(run.host_pid(), signal.SIGKILL)

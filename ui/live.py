@@ -254,6 +254,8 @@ def check_in(keys: LiveKeys, view, was_playing: bool) -> None:
     ss = st.session_state
     if view.message and view.message != ss.get(keys.seen_message):
         ss[keys.message] = ss[keys.seen_message] = view.message
+    elif not view.message and ss.get(keys.seen_message) and ss.get(keys.message) == ss[keys.seen_message]:
+        ss[keys.message] = ss[keys.seen_message] = None   # the run took back what it said (back from the queue)
     if (view.state in ("playing", "waiting")) != was_playing:
         ss[keys.ticker].clear()
         st.rerun(scope="app")

@@ -7,7 +7,11 @@ pool places it on. The pool also decides which runs may train at once:
 - **Admission.** Playing runs together may weigh at most ``capacity`` (a toy run weighs 1, an
   MNIST run 4; the default allows 4 per core). Past it, Play puts the run in a first-come queue
   and the page shows "waiting for a free slot: position N of M"; it starts by itself when a
-  slot frees. Pausing frees the slot; a paused run costs memory only.
+  slot frees. Pausing frees the slot; a paused run costs memory only. Slots that the first in
+  the queue cannot use (an MNIST run while 3 of 4 are free) are *lent* to runs behind it that
+  fit; a lent run goes back to the queue, in its place, as soon as taking back the loans lets
+  the first start. So no run starts later than under a plain first-come order, and no slot
+  stays idle while a run that fits waits.
 - **Heartbeats.** Every snapshot read is a heartbeat. A run with none for ``heartbeat_timeout``
   seconds (its tab closed, or its student is on another page of the app) stops training and frees
   its slot; its page says why, and Play resumes it. One with none for ``run_ttl`` seconds ends
@@ -29,6 +33,7 @@ No Streamlit here: the pages use ``default_pool()`` and the handle's plain-data 
 from __future__ import annotations
 
 import atexit
+import bisect
 import itertools
 import os
 import threading
@@ -44,6 +49,9 @@ HEARTBEAT_TIMEOUT_S = 12.0   # + one scheduler tick: a closed tab's run stops wi
 RUN_TTL_S = 120.0            # then its memory goes too (a student back from another page keeps the run)
 TICK_S = 0.5
 HOST_RECYCLE_S = 30.0        # a local worker without runs this long is replaced by a fresh process
+RECALLED = ("info", "Back in the queue for now: your run was training in slots lent to it while a classmate "
+                    "ahead of you in the queue waited for more of them, and that run can start now. Yours goes "
+                    "on by itself, from where it stopped, when a slot frees.")
 
 
 @dataclass
@@ -74,6 +82,8 @@ class _Record:
         # when its host last confirmed a start (inf while one is under way): a host's answer asked for
         # before that says nothing about whether the run plays now
         self.started_at = 0.0
+        self.ticket = 0                 # its place in the first-come order (from its latest Play)
+        self.lent = False               # started on a loan of slots the run before it could not use
         self.presence = None            # RunHandle.keep_while: true while the run's page is open
 
 
@@ -96,6 +106,7 @@ class RunPool:
         self._queue: list[str] = []
         self._lock = threading.RLock()
         self._names = itertools.count()
+        self._tickets = itertools.count(1)
         self._closed = False
         self._thread = threading.Thread(target=self._schedule, name="gan-lab-scheduler", daemon=True)
         self._thread.start()
@@ -170,11 +181,13 @@ class RunPool:
             if record.ended or record.state in ("playing", "waiting"):
                 return
             record.message = None
+            record.ticket, record.lent = next(self._tickets), False
             if not self._queue and self._load() + record.weight <= self.capacity:
                 self._start(record)
             else:
                 record.state, record.waiting_since = "waiting", time.monotonic()
                 self._queue.append(record.id)
+                self._admit()      # it may fit in slots the first in the queue cannot use
 
     def pause(self, record: _Record) -> None:
         with self._lock:
@@ -236,17 +249,52 @@ class RunPool:
         self._balance_threads()
 
     def _admit(self) -> None:
-        """Start waiting runs, first come first served, while the capacity allows."""
+        """Start waiting runs, first come first served, while the capacity allows; lend the slots
+        the first cannot use to runs behind it that fit, and take them back when that lets it start."""
+        self._queue = [i for i in self._queue if i in self._records and not self._records[i].ended]
         while self._queue:
-            record = self._records.get(self._queue[0])
-            if record is None or record.ended:
+            head = self._records[self._queue[0]]
+            load = self._load()
+            if load + head.weight <= self.capacity or load == 0:   # (a run heavier than all: when alone)
                 self._queue.pop(0)
+                head.lent = False
+                self._restart(head)
                 continue
-            if self._load() + record.weight > self.capacity and self._load() > 0:
-                break
-            self._queue.pop(0)
-            self._start(record)
+            loans = sorted((r for r in self._records.values()
+                            if r.state == "playing" and r.lent and r.ticket > head.ticket),
+                           key=lambda r: r.ticket, reverse=True)
+            lent = sum(r.weight for r in loans)
+            if load - lent + head.weight > self.capacity and load > lent:
+                break                             # it waits for runs that started before it asked
+            for r in loans:                       # the latest loans first, only as many as it needs
+                if self._load() + head.weight <= self.capacity:
+                    break
+                self._recall(r)
+        free = self.capacity - self._load()
+        for run_id in self._queue[1:]:
+            r = self._records[run_id]
+            if r.weight <= free:
+                self._queue.remove(run_id)
+                r.lent = True
+                self._restart(r)
+                free -= r.weight
         self._balance_threads()
+
+    def _restart(self, record: _Record) -> None:
+        """Start a run from the queue; a run that was recalled there no longer says so."""
+        if record.message == RECALLED:
+            record.message = None
+        self._start(record)
+
+    def _recall(self, record: _Record) -> None:
+        """A lent run goes back to its place in the queue (its slots are wanted by a run before it)."""
+        record.state, record.lent, record.message = "waiting", False, RECALLED
+        try:
+            self._call(record, "play", False, timeout=30)
+        except RunEnded:
+            return
+        tickets = [self._records[i].ticket for i in self._queue]
+        self._queue.insert(bisect.bisect(tickets, record.ticket), record.id)
 
     def _balance_threads(self) -> None:
         """Busy hosts share the cores: a lone MNIST run may use them all, two busy hosts one each."""
