@@ -93,6 +93,7 @@ run = ss[K.run]
 apply_settings(K, run, hyper)
 view = run.view()
 active = view.state in ("playing", "waiting")
+drawn = view.state   # the state this run of the page is drawn for (its live fragment's pace)
 
 cols = st.columns(3)
 cols[0].button("Pause" if active else "Play", icon=":material/pause:" if active else ":material/play_arrow:",
@@ -144,7 +145,7 @@ def series_of(costs, values_of, x_of):
 
 @st.fragment(run_every=live_every(view, TICK_S))
 def live():
-    snap = live_header(K, run, active).snapshot
+    snap = live_header(K, run, drawn).snapshot
 
     costs, hist = snap["costs"], snap["history"]
     recent = [np.median(h["grad_norm_g"][-25:]) if len(h["grad_norm_g"]) else float("nan") for h in hist]

@@ -154,6 +154,7 @@ def toggle_play(pause: bool):
 
 cols = st.columns([1, 1, 1, 1, 2])
 active = view.state in ("playing", "waiting")
+drawn = view.state   # the state this run of the page is drawn for (its live fragment's pace)
 cols[0].button("Pause" if active else "Start", key=K.pause if active else K.play, type="primary",
                width="stretch", icon=":material/pause:" if active else ":material/play_arrow:", on_click=toggle_play,
                args=(active,), disabled=view.state == "ended", shortcut="P")
@@ -190,7 +191,7 @@ with aside("checkpoint").expander("Load a checkpoint to continue training"):
 
 @st.fragment(run_every=live_every(view, TICK_S))
 def live():
-    view = live_header(K, run, active, samples_key="samples_seen")
+    view = live_header(K, run, drawn, samples_key="samples_seen")
     snap, ticker = view.snapshot, ss[K.ticker]
     h, q = snap["history"], snap["quality"]
     report = q["report"] if q else None

@@ -83,7 +83,7 @@ snap = view.snapshot
 if (dim, nets, seed) != (snap["noise_dim"], snap["nets"], snap["config"]["seed"]):
     st.info("Noise dimension, network sizes and seed take effect when you press Reset (they make new networks).")
 
-active = view.state in ("playing", "waiting")
+drawn = view.state   # the state this run of the page is drawn for (its live fragment's pace)
 if toy_buttons(K, view):
     if reset():
         ss[K.message] = ("info", "New run from the seed.")
@@ -112,7 +112,7 @@ def live():
     """Every live part of the page in one fragment: each rerun of a fragment costs the student's
     browser a re-render of the whole page, so the panels rerun together, once a second while
     playing; the main view's pictures come in between from its feed."""
-    view = live_header(K, run, active)   # the run's state and messages across the page: the two columns start level
+    view = live_header(K, run, drawn)   # the run's state and messages across the page: the two columns start level
     left, right = st.columns(2)
     with left:
         main_view_panel(view)

@@ -101,7 +101,7 @@ elif width != snap["width"] or seed != snap["config"]["seed"]:
             f"the run continues with width {snap['width']}, seed {snap['config']['seed']}.")
 
 # ---- buttons
-active = view.state in ("playing", "waiting")
+drawn = view.state   # the state this run of the page is drawn for (its live fragment's pace)
 if toy_buttons(K, view):
     if reset():
         ss[K.message] = ("info", "New run from the seed.")
@@ -148,7 +148,7 @@ def live():
 
 def figure1_panel():
     """The numbers, what is in effect and Figure 1; returns the run's view."""
-    view = live_header(K, run, active)
+    view = live_header(K, run, drawn)
     keep_branch_alive(K)
     snap, ticker = view.snapshot, ss[K.ticker]
     feed = run_feed(K.feed, run)

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from tests.browser import (button_name, free_port, page_exceptions, require_chromium, start_server, stop_server,
-                           wait_rendered)
+from tests.browser import (button_name, free_port, iteration_shown, page_exceptions, require_chromium, start_server,
+                           stop_server, wait_for_iteration, wait_rendered)
 
 WATCH = 'iframe[src*="run_watch"]'
 _STATUS = "() => { const s = document.querySelector('.run-status'); return s ? [s.dataset.runState, s.innerText] : null; }"
@@ -59,6 +59,9 @@ def test_a_waiting_page_watches_its_place_and_starts_by_itself(one_slot_server, 
         first.get_by_role("button", name=button_name("Pause")).click()      # the slot frees
         wait_status(second, "playing", timeout_s=30)
         assert watch.evaluate("() => window.__asked || 0") >= 1              # the watch brought the news
+        # and the page's numbers move on (it was drawn anew for a playing run: its fragment's timer)
+        start = max(iteration_shown(second), 0)
+        assert wait_for_iteration(second, start + 500, timeout_s=30) >= start + 500
         second.get_by_role("button", name=button_name("Pause")).wait_for(timeout=30_000)
         assert page_exceptions(first) == [] and page_exceptions(second) == []
     finally:

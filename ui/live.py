@@ -229,12 +229,13 @@ def status_line(view) -> None:
         ended.error(view.ended or "The run ended.")
 
 
-def live_header(keys: LiveKeys, run, was_active: bool, samples_key: str = "iteration"):
+def live_header(keys: LiveKeys, run, drawn: str, samples_key: str = "iteration"):
     """The start of every live fragment: read the run's latest snapshot (never waiting for
-    training; the read is also the page's heartbeat), follow a state change, mark the live rate,
-    and show where the run stands and the page's message (a fixed number of elements). Returns the RunView."""
+    training; the read is also the page's heartbeat), follow a state change (``drawn``: the run's
+    state when the page was last drawn whole), mark the live rate, and show where the run stands
+    and the page's message (a fixed number of elements). Returns the RunView."""
     view = run.view()
-    check_in(keys, view, was_active)
+    check_in(keys, view, drawn)
     if view.playing:
         st.session_state[keys.ticker].mark(view.snapshot["iteration"], view.snapshot[samples_key])
     status_line(view)
@@ -247,16 +248,22 @@ def live_header(keys: LiveKeys, run, was_active: bool, samples_key: str = "itera
     return view
 
 
-def check_in(keys: LiveKeys, view, was_playing: bool) -> None:
+def _pace(state: str) -> str:
+    """What a state asks of the page's live fragment (``live_every``): redraws, the run watch, or neither."""
+    return state if state in ("playing", "waiting") else "idle"
+
+
+def check_in(keys: LiveKeys, view, drawn: str) -> None:
     """A live fragment's first call: if the run's state changed under the page (it stopped by
-    itself, was admitted from the queue, or ended), rerun the whole page so the Play button and
-    the fragment's timer match."""
+    itself, was admitted from the queue or sent back to it, or ended), rerun the whole page so the
+    Play button and the fragment's timer match. (A fragment's timer is set when the page is drawn
+    whole: a page admitted from the queue would otherwise show "playing" with numbers that never move.)"""
     ss = st.session_state
     if view.message and view.message != ss.get(keys.seen_message):
         ss[keys.message] = ss[keys.seen_message] = view.message
     elif not view.message and ss.get(keys.seen_message) and ss.get(keys.message) == ss[keys.seen_message]:
         ss[keys.message] = ss[keys.seen_message] = None   # the run took back what it said (back from the queue)
-    if (view.state in ("playing", "waiting")) != was_playing:
+    if _pace(view.state) != _pace(drawn):
         ss[keys.ticker].clear()
         st.rerun(scope="app")
 
