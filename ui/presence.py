@@ -35,7 +35,7 @@ def note_page(page: str) -> None:
         return
     ss = st.session_state
     presence = ss.get(PRESENCE)
-    if presence is None or presence.session_id != ctx.session_id:
+    if presence is None:
         presence = ss[PRESENCE] = _Presence(ctx.session_id)
     presence.page = page
 

@@ -82,8 +82,9 @@ class _Record:
         # when its host last confirmed a start (inf while one is under way): a host's answer asked for
         # before that says nothing about whether the run plays now
         self.started_at = 0.0
-        self.ticket = 0                 # its place in the first-come order (from its latest Play)
-        self.lent = False               # started on a loan of slots the run before it could not use
+        # its place in the first-come order, from its latest Play: a playing run with a later ticket
+        # than the first in the queue started while that one waited, on a loan of its slots
+        self.ticket = 0
         self.presence = None            # RunHandle.keep_while: true while the run's page is open
 
 
@@ -180,14 +181,10 @@ class RunPool:
         with self._lock:
             if record.ended or record.state in ("playing", "waiting"):
                 return
-            record.message = None
-            record.ticket, record.lent = next(self._tickets), False
-            if not self._queue and self._load() + record.weight <= self.capacity:
-                self._start(record)
-            else:
-                record.state, record.waiting_since = "waiting", time.monotonic()
-                self._queue.append(record.id)
-                self._admit()      # it may fit in slots the first in the queue cannot use
+            record.message, record.ticket = None, next(self._tickets)
+            record.state, record.waiting_since = "waiting", time.monotonic()
+            self._queue.append(record.id)
+            self._admit()      # it starts now if it is first and fits, or fits in slots the first cannot use
 
     def pause(self, record: _Record) -> None:
         with self._lock:
@@ -257,11 +254,10 @@ class RunPool:
             load = self._load()
             if load + head.weight <= self.capacity or load == 0:   # (a run heavier than all: when alone)
                 self._queue.pop(0)
-                head.lent = False
                 self._restart(head)
                 continue
             loans = sorted((r for r in self._records.values()
-                            if r.state == "playing" and r.lent and r.ticket > head.ticket),
+                            if r.state == "playing" and r.ticket > head.ticket),
                            key=lambda r: r.ticket, reverse=True)
             lent = sum(r.weight for r in loans)
             if load - lent + head.weight > self.capacity and load > lent:
@@ -275,7 +271,6 @@ class RunPool:
             r = self._records[run_id]
             if r.weight <= free:
                 self._queue.remove(run_id)
-                r.lent = True
                 self._restart(r)
                 free -= r.weight
         self._balance_threads()
@@ -288,7 +283,7 @@ class RunPool:
 
     def _recall(self, record: _Record) -> None:
         """A lent run goes back to its place in the queue (its slots are wanted by a run before it)."""
-        record.state, record.lent, record.message = "waiting", False, RECALLED
+        record.state, record.message = "waiting", RECALLED
         try:
             self._call(record, "play", False, timeout=30)
         except RunEnded:
