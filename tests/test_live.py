@@ -210,6 +210,50 @@ def test_slots_the_first_in_the_queue_cannot_use_are_lent_and_taken_back(monkeyp
         p.shutdown()
 
 
+def test_a_run_starts_on_the_host_with_fewest_playing_runs_and_is_the_same_run_there():
+    """Runs are placed when their pages open, most not yet playing; at its first start a run moves
+    to the host with the fewest playing runs, rebuilt from its spec with the settings applied since,
+    in order. The moved run is the run it was: its iterations equal those of a twin that did not move."""
+    p = RunPool(hosts=2, capacity=8.0, heartbeat_timeout=60.0)
+    try:
+        a, b, c, d = (p.open("toy", {"data": preset("Gaussian"), "seed": 5 if i >= 2 else i}) for i in range(4))
+        assert a.host_pid() == c.host_pid() != b.host_pid() == d.host_pid()   # by weight at open: 0, 1, 0, 1
+        for run in (c, d):                        # the twins: the same seed and the same settings, in order
+            run.apply({"k": 3})
+            run.apply({"lr_d": 1e-3, "generator_cost": "saturating"})
+        e = p.open("toy", {"data": preset("Gaussian")})                  # on host 0 too: 2 of 5 runs...
+        e.do("iteration")                          # ...but it has taken a step: it stays where it is
+        reads, stop = [], threading.Event()
+
+        def read_c():                              # a page reading c throughout: never sees it end
+            while not stop.is_set():
+                reads.append(c.view().state)
+        reader = threading.Thread(target=read_c)
+        reader.start()
+        a.play()
+        c.play()                                   # host 0 has a playing run, host 1 none: c moves
+        d.play()                                   # one each now: d stays
+        e.play()
+        stop.set()
+        reader.join()
+        assert c.host_pid() == b.host_pid() and d.host_pid() == b.host_pid() and e.host_pid() == a.host_pid()
+        assert "ended" not in reads and c.view().state == "playing"
+        assert p.stats()["runs"] == 5
+        for run in (c, d):
+            wait_until(lambda: run.view().snapshot["iteration"], lambda n: n > 50)
+            run.pause()
+            assert run.view().snapshot["config"] | {"seed": 5} == run.view().snapshot["config"]
+        cfg = c.view().snapshot["config"]
+        assert (cfg["k"], cfg["lr_d"], cfg["generator_cost"]) == (3, 1e-3, "saturating")
+        hc, hd = (run.do("history")["history"] for run in (c, d))
+        n = min(len(hc["iteration"]), len(hd["iteration"]))
+        assert n > 50 and np.array_equal(hc["iteration"][:n], hd["iteration"][:n])
+        for key in hc:
+            np.testing.assert_array_equal(hc[key][:n], hd[key][:n])
+    finally:
+        p.shutdown()
+
+
 def test_a_read_that_crossed_the_admission_does_not_pause_the_run(pool):
     """A page's read asked for while its run waited, answered (not playing) after the run was
     admitted, must not mark the run paused: its host would go on training it, unseen and unstoppable

@@ -22,6 +22,11 @@ pool places it on. The pool also decides which runs may train at once:
   in the background) keeps its run, and a closed one still loses its slot within the timeout.
 - **Faults.** A host process that dies ends each of its runs with the reason; a new host
   replaces it for new runs. A run that raises ends alone (the host says why).
+- **Placement.** A run is built on the host with the least weight of runs when its page opens,
+  and, until it first trains, moved when it starts to the host with the fewest playing runs (a
+  host trains its playing runs in turn, so a run's share of the CPU is its host's divided by
+  their number). The move rebuilds it there from its spec and replays the settings applied since,
+  in order: the same seed and the same calls give the same run. A run that has trained stays put.
 - **Threads.** When fewer hosts than cores are busy, each busy one gets more torch threads.
 - **Recycling.** A worker keeps what its runs loaded after they end (the MNIST digits and the
   digit classifier, the allocator's caches). A local worker that has hosted runs and then had none
@@ -86,6 +91,11 @@ class _Record:
         # than the first in the queue started while that one waited, on a loan of its slots
         self.ticket = 0
         self.presence = None            # RunHandle.keep_while: true while the run's page is open
+        # Until its first start, a run can be rebuilt on another host exactly: the spec it was opened
+        # with and the settings applied since, in order (None once it has played or taken a step)
+        self.spec: dict | None = None
+        self.applied: list[dict] = []
+        self.calls = threading.Lock()   # a settings change or a step, against a move between hosts
 
 
 class RunPool:
@@ -137,6 +147,7 @@ class RunPool:
                 index = min(range(self.n_hosts), key=lambda i: (loads[i], self._hosts[i] is None))
                 host = self._host(index, {})
             record = _Record(uuid.uuid4().hex, kind, RUN_WEIGHTS.get(kind, 1.0), index)
+            record.spec = spec
             self._records[record.id] = record
             self._hosted.add(index)
             self._empty_since.pop(index, None)
@@ -164,18 +175,37 @@ class RunPool:
     def _call(self, record: _Record, method: str, *args, timeout: float = 130.0):
         if record.ended:
             raise RunEnded(record.ended)
-        host = self._hosts[record.host_index]
+        index = record.host_index
+        host = self._hosts[index]
         if host is None:  # its host died and was taken away, or the pool shut down
             self._end(record, record.ended or "The run ended: its worker is gone.", remove=False)
             raise RunEnded(record.ended)
         try:
             return host.call(method, record.id, *args, timeout=timeout)
         except HostDied as e:
-            self._host_died(record.host_index, str(e), host)
+            self._host_died(index, str(e), host)
             raise RunEnded(record.ended) from None
-        except KeyError:  # the host no longer knows the run (it ended there)
+        except KeyError:  # the host no longer knows the run: it moved meanwhile, or it ended there
+            if record.host_index != index:
+                return self._call(record, method, *args, timeout=timeout)
             self._end(record, record.ended or "The run ended on its host.")
             raise RunEnded(record.ended) from None
+
+    def apply(self, record: _Record, settings: dict) -> dict:
+        with record.calls:
+            try:
+                result = self._call(record, "command", "apply", settings)
+            except ValueError:
+                record.spec = None   # refused, perhaps after a part took effect: replaying it could differ
+                raise
+            if record.spec is not None:
+                record.applied.append(settings)
+            return result
+
+    def do(self, record: _Record, action: str, *args):
+        with record.calls:
+            record.spec, record.applied = None, []
+            return self._call(record, "command", action, *args)
 
     def play(self, record: _Record) -> None:
         with self._lock:
@@ -202,13 +232,14 @@ class RunPool:
     def view(self, record: _Record) -> RunView:
         record.last_seen = time.monotonic()
         if not record.ended:
-            asked = time.monotonic()
+            asked, index = time.monotonic(), record.host_index
             try:
                 answer = self._call(record, "snapshot", record.version, timeout=30)
             except RunEnded:
                 pass
             else:
-                self._absorb(record, answer, asked)
+                if record.host_index == index:   # (an answer from before a move is of the old copy)
+                    self._absorb(record, answer, asked)
         with self._lock:
             position = self._queue.index(record.id) + 1 if record.id in self._queue else 0
             return RunView(record.snapshot, "ended" if record.ended else record.state, position,
@@ -235,7 +266,9 @@ class RunPool:
         return sum(r.weight for r in self._records.values() if r.state == "playing")
 
     def _start(self, record: _Record) -> None:
+        self._place(record)
         record.state, record.started_at = "playing", float("inf")
+        record.spec, record.applied = None, []   # from now on it changes as it trains: it stays put
         try:
             self._call(record, "play", True, timeout=30)
             record.started_at = time.monotonic()
@@ -244,6 +277,53 @@ class RunPool:
             if not record.ended:
                 record.message = ("error", str(e))
         self._balance_threads()
+
+    def _place(self, record: _Record) -> None:
+        """Before a run first trains: move it to the host with the fewest playing runs, if its own
+        has more. Where it is placed at open only weighs the runs that exist then, most of them not
+        yet playing, and playing runs share their host's CPU in turn."""
+        if record.spec is None or record.host_index >= self.n_hosts:   # (a GPU run has a host of its own)
+            return
+        playing = [0] * self.n_hosts
+        for r in self._records.values():
+            if r.state == "playing" and r.host_index < self.n_hosts:
+                playing[r.host_index] += 1
+        best = min(range(self.n_hosts), key=lambda i: (playing[i], i != record.host_index))
+        host = self._hosts[best]
+        if playing[best] >= playing[record.host_index] or host is None or not host.alive():
+            return
+        if not record.calls.acquire(blocking=False):
+            return   # a settings change or a step is on its way to the run where it is: it starts there
+        try:
+            if record.spec is not None:
+                self._move(record, best, host)
+        finally:
+            record.calls.release()
+
+    def _move(self, record: _Record, index: int, host) -> None:
+        """Rebuild the run on host ``index`` (its spec, then its settings in order) and drop the old
+        copy. On any failure the run stays where it is; the scheduler finds a dead host by itself."""
+        try:
+            host.call("create", record.id, record.kind, record.spec, timeout=30)
+            for settings in record.applied:
+                host.call("command", record.id, "apply", settings, timeout=30)
+            answer = host.call("snapshot", record.id, -1, timeout=30)
+        except Exception:  # noqa: BLE001
+            try:
+                host.call("remove", record.id, timeout=10)
+            except Exception:  # noqa: BLE001
+                pass
+            return
+        old = self._hosts[record.host_index]
+        record.host_index = index
+        record.snapshot, record.version = answer["snapshot"], answer["version"]
+        self._hosted.add(index)
+        self._empty_since.pop(index, None)
+        if old is not None:
+            try:
+                old.call("remove", record.id, timeout=10)
+            except Exception:  # noqa: BLE001  a copy on a dead host is gone anyway
+                pass
 
     def _admit(self) -> None:
         """Start waiting runs, first come first served, while the capacity allows; lend the slots
@@ -268,7 +348,9 @@ class RunPool:
                 self._recall(r)
         free = self.capacity - self._load()
         for run_id in self._queue[1:]:
-            r = self._records[run_id]
+            r = self._records.get(run_id)
+            if r is None or run_id not in self._queue:   # it ended while another started
+                continue
             if r.weight <= free:
                 self._queue.remove(run_id)
                 self._restart(r)
@@ -380,8 +462,10 @@ class RunPool:
                 self.pause(r)
             elif r.state == "playing":
                 try:
-                    asked = time.monotonic()
-                    self._absorb(r, self._call(r, "status", timeout=30), asked)
+                    asked, index = time.monotonic(), r.host_index
+                    answer = self._call(r, "status", timeout=30)
+                    if r.host_index == index:
+                        self._absorb(r, answer, asked)
                 except RunEnded:
                     pass
         with self._lock:
@@ -488,11 +572,11 @@ class RunHandle:
 
     def apply(self, settings: dict) -> dict:
         """Change settings between two steps (never a reset). ValueError says what was refused."""
-        return self._pool._call(self._record, "command", "apply", settings)
+        return self._pool.apply(self._record, settings)
 
     def do(self, action: str, *args):
         """A game's own action between two chunks: "iteration", "d_step", "g_step", "save", ..."""
-        return self._pool._call(self._record, "command", action, *args)
+        return self._pool.do(self._record, action, *args)
 
     def close(self) -> None:
         self._pool.close(self._record)
