@@ -1,9 +1,13 @@
 """The admission queue in real Chromium: a waiting page shows its place, costs its browser no reruns
-while nothing changes, and starts showing its run by itself when a slot frees (ui.live.run_watch)."""
+while nothing changes, and starts showing its run by itself when a slot frees (ui.live.run_watch),
+whether a classmate paused or closed their tab."""
+import json
 import time
+import urllib.request
 
 import pytest
 
+from gan_core.live.pool import CLOSED_GRACE_S, HEARTBEAT_TIMEOUT_S
 from tests.browser import (button_name, free_port, iteration_shown, page_exceptions, require_chromium, start_server,
                            stop_server, wait_for_iteration, wait_rendered)
 
@@ -64,6 +68,24 @@ def test_a_waiting_page_watches_its_place_and_starts_by_itself(one_slot_server, 
         assert wait_for_iteration(second, start + 500, timeout_s=30) >= start + 500
         second.get_by_role("button", name=button_name("Pause")).wait_for(timeout=30_000)
         assert page_exceptions(first) == [] and page_exceptions(second) == []
+
+        # a closed tab frees its slot within seconds (the server sees its connection end), well
+        # before the heartbeat timeout: the first student, queued again, is admitted
+        first.get_by_role("button", name=button_name("Play")).click()
+        wait_status(first, "waiting")
+        feed = first.query_selector(WATCH).content_frame().evaluate("() => url")   # the watch's status feed
+        contexts[1].close()
+        closed_at = time.monotonic()
+        while time.monotonic() - closed_at < HEARTBEAT_TIMEOUT_S + 10:
+            with urllib.request.urlopen(one_slot_server + feed, timeout=10) as r:
+                body = r.read()
+            if body and json.loads(body)["state"] == "playing":
+                break
+            time.sleep(0.25)
+        admitted_after = time.monotonic() - closed_at
+        # (through the heartbeat timeout alone it takes 11.5 s at the least: its last call, then 12 s)
+        assert admitted_after < CLOSED_GRACE_S + 4, admitted_after
+        wait_status(first, "playing", timeout_s=30)                          # and the page shows it
     finally:
         for c in contexts:
             c.close()

@@ -327,6 +327,29 @@ def test_an_open_page_keeps_its_run_without_calling_in_and_loses_it_once_closed(
     wait_until(lambda: pool._call(busy._record, "status")["playing"], lambda p: not p, timeout=10)  # its host stopped
 
 
+def test_a_page_known_closed_frees_its_slot_sooner_than_one_on_another_page(pool):
+    """A page whose browser left (its ``closed`` test holds) frees its slot after CLOSED_GRACE_S,
+    and the next in the queue starts; a page that is open on another page keeps the full timeout."""
+    from gan_core.live.pool import CLOSED_GRACE_S
+    page = {"shown": True, "closed": False}
+    gone, elsewhere, waiting = (pool.open("toy", {"data": preset("Gaussian"), "seed": i}) for i in range(3))
+    gone.keep_while(lambda: page["shown"], lambda: page["closed"])
+    elsewhere.keep_while(lambda: False, lambda: False)                 # connected, not on the run's page
+    for r in (gone, elsewhere, waiting):
+        r.heartbeat()
+        r.play()
+    assert [r.view().state for r in (gone, elsewhere, waiting)] == ["playing", "playing", "waiting"]
+    pool.heartbeat_timeout = 4 * CLOSED_GRACE_S
+    time.sleep(1.0)                                                    # (a tick that saw the page open)
+    page.update(shown=False, closed=True)                             # the tab closes
+    closed_at = time.monotonic()
+    wait_until(lambda: waiting.view().state, lambda s: s == "playing", timeout=CLOSED_GRACE_S + 5)
+    assert time.monotonic() - closed_at < CLOSED_GRACE_S + 3
+    assert gone._record.state == "paused" and elsewhere._record.state == "playing"
+    assert gone._record.message[1] == ("Training paused: this page was closed, so its slot went to a classmate. "
+                                       "Press Play to go on.")
+
+
 def test_a_worker_without_runs_for_a_while_is_replaced_by_a_fresh_one():
     """What runs loaded stays in their worker after they end; a worker that has hosted runs and then had
     none for ``host_recycle`` seconds is replaced at once by a fresh process. A worker with a run, even a

@@ -46,9 +46,10 @@ def keep_while_shown(handle) -> None:
 
     A page's reads of its run are its heartbeats, and a browser too busy to rerun the page's
     fragments (a slow laptop, a class's tabs on one machine) sends none: without this its run would
-    pause after the timeout as if the tab were closed. A closed tab (its connection ends: Streamlit's
-    ``Runtime.is_active_session``, safe from any thread) or a change of page still frees the slot
-    within the timeout. Only for a session served to a browser: AppTest's is never connected."""
+    pause after the timeout as if the tab were closed. A change of page still frees the slot within
+    the timeout, and a closed tab (its connection ends: Streamlit's ``Runtime.is_active_session``,
+    safe from any thread) within a few seconds (the pool's ``CLOSED_GRACE_S``, which a reload or a
+    network blip stays within). Only for a session served to a browser: AppTest's is never connected."""
     ctx = get_script_run_ctx()
     presence = st.session_state.get(PRESENCE)
     if ctx is None or presence is None or presence.page is None or not Runtime.exists():
@@ -62,4 +63,8 @@ def keep_while_shown(handle) -> None:
         shown = ref()
         return shown is not None and shown.page == page and runtime.is_active_session(shown.session_id)
 
-    handle.keep_while(present)
+    def closed() -> bool:
+        shown = ref()
+        return shown is None or not runtime.is_active_session(shown.session_id)
+
+    handle.keep_while(present, closed)

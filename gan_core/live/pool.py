@@ -20,13 +20,16 @@ pool places it on. The pool also decides which runs may train at once:
   open and shows the run (for the app: its browser is connected and on that page). While it holds,
   the run counts as seen, so a page whose browser is too busy to call in (a slow laptop, a tab
   in the background) keeps its run, and a closed one still loses its slot within the timeout.
+  With a second test that tells a closed page (for the app: its browser's connection ended), a
+  closed page's run loses its slot after only ``CLOSED_GRACE_S``: its queue moves on sooner.
 - **Faults.** A host process that dies ends each of its runs with the reason; a new host
   replaces it for new runs. A run that raises ends alone (the host says why).
 - **Placement.** A run is built on the host with the least weight of runs when its page opens,
-  and, until it first trains, moved when it starts to the host with the fewest playing runs (a
-  host trains its playing runs in turn, so a run's share of the CPU is its host's divided by
-  their number). The move rebuilds it there from its spec and replays the settings applied since,
-  in order: the same seed and the same calls give the same run. A run that has trained stays put.
+  and, on the CPU and until it first trains, moved when it starts to the host with the fewest
+  playing runs (a host trains its playing runs in turn, so a run's share of the CPU is its host's
+  divided by their number). The move rebuilds it there from its spec and replays the settings
+  applied since, in order: the same seed and the same calls give the same run. A run that has
+  trained or taken a step stays put.
 - **Threads.** When fewer hosts than cores are busy, each busy one gets more torch threads.
 - **Recycling.** A worker keeps what its runs loaded after they end (the MNIST digits and the
   digit classifier, the allocator's caches). A local worker that has hosted runs and then had none
@@ -53,6 +56,9 @@ UNITS_PER_CORE = 4.0
 HEARTBEAT_TIMEOUT_S = 12.0   # + one scheduler tick: a closed tab's run stops within ~13 s
 RUN_TTL_S = 120.0            # then its memory goes too (a student back from another page keeps the run)
 TICK_S = 0.5
+# A page known to be closed (RunHandle.keep_while's ``closed``) frees its slot after this long
+# without a call: enough for a connection that drops and comes back (a reload, a network blip).
+CLOSED_GRACE_S = 4.0
 HOST_RECYCLE_S = 30.0        # a local worker without runs this long is replaced by a fresh process
 RECALLED = ("info", "Back in the queue for now: your run was training in slots lent to it while a classmate "
                     "ahead of you in the queue waited for more of them, and that run can start now. Yours goes "
@@ -91,6 +97,7 @@ class _Record:
         # than the first in the queue started while that one waited, on a loan of its slots
         self.ticket = 0
         self.presence = None            # RunHandle.keep_while: true while the run's page is open
+        self.closed = None              # and true once that page is known closed
         # Until its first start, a run can be rebuilt on another host exactly: the spec it was opened
         # with and the settings applied since, in order (None once it has played or taken a step)
         self.spec: dict | None = None
@@ -284,6 +291,8 @@ class RunPool:
         yet playing, and playing runs share their host's CPU in turn."""
         if record.spec is None or record.host_index >= self.n_hosts:   # (a GPU run has a host of its own)
             return
+        if str(record.spec.get("device", "cpu")).startswith("cuda"):
+            return   # it trains on the GPU, and a move would cost a second worker a CUDA context
         playing = [0] * self.n_hosts
         for r in self._records.values():
             if r.state == "playing" and r.host_index < self.n_hosts:
@@ -450,15 +459,22 @@ class RunPool:
                 continue
             if r.presence is not None and _present(r.presence):
                 r.last_seen = max(r.last_seen, now)   # (inf until its host has built it)
+            closed = r.closed is not None and _present(r.closed)
             if now - r.last_seen > self.run_ttl:
                 self._end(r, "The run ended: its page was closed for over "
                              f"{self.run_ttl:.0f} s. Press Reset for a new run.")
-            elif now - r.last_seen > self.heartbeat_timeout and r.state in ("playing", "waiting"):
-                why = ("it was closed or you were on another page" if r.presence is not None else
-                       "it was closed, you were on another page, or the browser was too busy to keep up")
+            elif (now - r.last_seen > (min(CLOSED_GRACE_S, self.heartbeat_timeout) if closed else self.heartbeat_timeout)
+                  and r.state in ("playing", "waiting")):
                 # the reason first: a page that reads the run meanwhile never sees it paused without one
-                r.message = ("info", f"Training paused: this page had not called in for {self.heartbeat_timeout:.0f} s "
-                                     f"({why}), so its slot went to a classmate. Press Play to go on.")
+                if closed:
+                    r.message = ("info", "Training paused: this page was closed, so its slot went to a classmate. "
+                                         "Press Play to go on.")
+                else:
+                    why = ("it was closed or you were on another page" if r.presence is not None else
+                           "it was closed, you were on another page, or the browser was too busy to keep up")
+                    r.message = ("info", f"Training paused: this page had not called in for "
+                                         f"{self.heartbeat_timeout:.0f} s ({why}), so its slot went to a classmate. "
+                                         f"Press Play to go on.")
                 self.pause(r)
             elif r.state == "playing":
                 try:
@@ -565,10 +581,12 @@ class RunHandle:
     def heartbeat(self) -> None:
         self._record.last_seen = time.monotonic()
 
-    def keep_while(self, present) -> None:
+    def keep_while(self, present, closed=None) -> None:
         """``present()`` -> bool, asked by the pool's scheduler thread every tick (so quick and
-        thread-safe): while true, the run counts as seen by its page, as if it had called in."""
-        self._record.presence = present
+        thread-safe): while true, the run counts as seen by its page, as if it had called in.
+        ``closed()`` -> bool, the same way: true once the page is known closed, after which the run
+        frees its slot ``CLOSED_GRACE_S`` after the page's last sign of life, not the full timeout."""
+        self._record.presence, self._record.closed = present, closed
 
     def apply(self, settings: dict) -> dict:
         """Change settings between two steps (never a reset). ValueError says what was refused."""
