@@ -293,11 +293,12 @@ class RunPool:
             return
         if str(record.spec.get("device", "cpu")).startswith("cuda"):
             return   # it trains on the GPU, and a move would cost a second worker a CUDA context
-        playing = [0] * self.n_hosts
+        playing, built = [0] * self.n_hosts, set()
         for r in self._records.values():
-            if r.state == "playing" and r.host_index < self.n_hosts:
-                playing[r.host_index] += 1
-        best = min(range(self.n_hosts), key=lambda i: (playing[i], i != record.host_index))
+            if r.host_index < self.n_hosts and r.last_seen < float("inf"):
+                built.add(r.host_index)    # hosts that have built a run (a Ray actor may still wait for room)
+                playing[r.host_index] += r.state == "playing"
+        best = min(built | {record.host_index}, key=lambda i: (playing[i], i != record.host_index))
         host = self._hosts[best]
         if playing[best] >= playing[record.host_index] or host is None or not host.alive():
             return
