@@ -239,18 +239,22 @@ class RunPool:
     def view(self, record: _Record) -> RunView:
         record.last_seen = time.monotonic()
         if not record.ended:
-            asked, index = time.monotonic(), record.host_index
             try:
-                answer = self._call(record, "snapshot", record.version, timeout=30)
+                self._ask(record, "snapshot", record.version)
             except RunEnded:
                 pass
-            else:
-                if record.host_index == index:   # (an answer from before a move is of the old copy)
-                    self._absorb(record, answer, asked)
         with self._lock:
             position = self._queue.index(record.id) + 1 if record.id in self._queue else 0
             return RunView(record.snapshot, "ended" if record.ended else record.state, position,
                            len(self._queue), record.message, record.ended)
+
+    def _ask(self, record: _Record, method: str, *args) -> None:
+        """Ask the run's host where it stands (``snapshot`` or ``status``) and take in the answer; an
+        answer from a copy the run has moved away from meanwhile is dropped. RunEnded: it is gone."""
+        asked, index = time.monotonic(), record.host_index
+        answer = self._call(record, method, *args, timeout=30)
+        if record.host_index == index:
+            self._absorb(record, answer, asked)
 
     def _absorb(self, record: _Record, answer: dict, asked: float) -> None:
         """Take in a host's answer about the run, asked for at ``asked`` (time.monotonic())."""
@@ -458,14 +462,14 @@ class RunPool:
         for r in records:
             if r.ended:
                 continue
-            if r.presence is not None and _present(r.presence):
+            if r.presence is not None and _holds(r.presence):
                 r.last_seen = max(r.last_seen, now)   # (inf until its host has built it)
-            closed = r.closed is not None and _present(r.closed)
+            closed = r.closed is not None and _holds(r.closed)
+            timeout = min(CLOSED_GRACE_S, self.heartbeat_timeout) if closed else self.heartbeat_timeout
             if now - r.last_seen > self.run_ttl:
                 self._end(r, "The run ended: its page was closed for over "
                              f"{self.run_ttl:.0f} s. Press Reset for a new run.")
-            elif (now - r.last_seen > (min(CLOSED_GRACE_S, self.heartbeat_timeout) if closed else self.heartbeat_timeout)
-                  and r.state in ("playing", "waiting")):
+            elif now - r.last_seen > timeout and r.state in ("playing", "waiting"):
                 # the reason first: a page that reads the run meanwhile never sees it paused without one
                 if closed:
                     r.message = ("info", "Training paused: this page was closed, so its slot went to a classmate. "
@@ -479,10 +483,7 @@ class RunPool:
                 self.pause(r)
             elif r.state == "playing":
                 try:
-                    asked, index = time.monotonic(), r.host_index
-                    answer = self._call(r, "status", timeout=30)
-                    if r.host_index == index:
-                        self._absorb(r, answer, asked)
+                    self._ask(r, "status")
                 except RunEnded:
                     pass
         with self._lock:
@@ -544,7 +545,8 @@ class RunPool:
         self._hosts = [None] * self.n_hosts
 
 
-def _present(test) -> bool:
+def _holds(test) -> bool:
+    """A page's presence or closed test, asked: a test that raises counts as false."""
     try:
         return bool(test())
     except Exception:  # noqa: BLE001  a failing test says nothing: the page's own calls then decide
