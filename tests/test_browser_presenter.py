@@ -42,6 +42,11 @@ def check_presenter_first_screen(page, name: str) -> None:
     """Presenter mode is on and the window is the projector's 1280×720: no sidebar or toolbar, larger
     type, and the page's main figure on the first screen (screenshot: presenter_<name>.png)."""
     from tests.browser import SHOTS
+    # The toggle's rerun may not have begun when the caller's wait_rendered returned, and a busy
+    # browser draws its elements a while after the URL changes: wait for its effect (up to 30 s), then
+    # for the rerun to end. A sidebar that stays shows the toggle is broken: wait_for raises.
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
+    wait_rendered(page)
     main = page.wait_for_selector(MAIN[name], timeout=90_000, state="visible")
     page.wait_for_timeout(1000)
     assert not page_exceptions(page)
