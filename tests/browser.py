@@ -202,3 +202,22 @@ def live_chart_frame(page, n: int = 0, timeout_s: float = 60.0):
         if time.time() > deadline:
             raise AssertionError(f"live figure {n} not drawn within {timeout_s:.0f} s ({len(handles)} on the page)")
         time.sleep(0.2)
+
+
+def choose_save_format(page, label: str, fmt: str, n: int = 0, timeout_s: float = 60.0):
+    """Pick "figures save as" ``label`` and wait until the page's n-th live figure has been drawn with it
+    (the page's rerun may begin after a wait for a finished run returns); returns that figure's frame."""
+    page.get_by_text(label, exact=True).click()
+    deadline = time.time() + timeout_s
+    while True:
+        frame = live_chart_frame(page, n, timeout_s=timeout_s)
+        try:
+            if frame.evaluate("() => (document.getElementById('fig').__saveOptions || {}).format") == fmt:
+                break
+        except Exception:  # noqa: BLE001  a frame mounted anew meanwhile
+            pass
+        if time.time() > deadline:
+            raise AssertionError(f"live figure {n} not drawn to save as {fmt} within {timeout_s:.0f} s")
+        time.sleep(0.2)
+    wait_rendered(page)
+    return live_chart_frame(page, n, timeout_s=timeout_s)

@@ -12,8 +12,8 @@ import time
 import pytest
 from PIL import Image
 
-from tests.browser import (LIVE_CHART, button_name, iteration_shown, live_chart_frame, page_exceptions,
-                           wait_rendered)
+from tests.browser import (LIVE_CHART, button_name, choose_save_format, iteration_shown, live_chart_frame,
+                           page_exceptions, wait_rendered)
 
 # what each page shows first: its main figure (a Plotly chart, live ones in their own frame, or an
 # image), or for Home its formulas
@@ -108,11 +108,8 @@ def test_keys_p_and_s_play_pause_and_step_the_toy_run(app_url, projector):
 def test_the_camera_button_saves_the_figure_as_png_or_svg_under_a_telling_name(app_url, projector, fmt):
     page = projector
     _open(page, f"{app_url}/toy_gan")
-    if fmt == "svg":
-        page.get_by_text("SVG", exact=True).click()
-        wait_rendered(page)
-        page.wait_for_timeout(1000)
-    frame = live_chart_frame(page)           # Figure 1 draws in its own frame (ui.live_chart)
+    # Figure 1 draws in its own frame (ui.live_chart)
+    frame = choose_save_format(page, "SVG", "svg") if fmt == "svg" else live_chart_frame(page)
     chart = frame.wait_for_selector('.js-plotly-plot', timeout=60_000)
     chart.hover()
     button = chart.wait_for_selector('.modebar-btn[data-title^="Download plot"]', state="attached")

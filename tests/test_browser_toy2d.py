@@ -4,8 +4,8 @@ import time
 
 import numpy as np
 
-from tests.browser import (button_name, iteration_shown, live_chart_frame, metric_value, page_exceptions, screenshot, wait_for_iteration,
-                           wait_rendered)
+from tests.browser import (button_name, choose_save_format, iteration_shown, live_chart_frame, metric_value,
+                           page_exceptions, screenshot, wait_for_iteration, wait_rendered)
 
 _FIGURE = """() => {
     const div = document.querySelector('.js-plotly-plot');
@@ -228,9 +228,8 @@ def test_the_main_views_camera_button_saves_the_frame_with_its_data_layers(app_u
         return [L.xaxis._offset, L.yaxis._offset, L.xaxis._length, L.yaxis._length, L.width]; }""")
     for fmt in ("png", "svg"):
         if fmt == "svg":
-            page.get_by_text("SVG", exact=True).click()
-            wait_rendered(page)
-            page.wait_for_timeout(1000)
+            frame = choose_save_format(page, "SVG", "svg")
+            chart = frame.wait_for_selector('.js-plotly-plot', timeout=60_000)
         chart.hover()
         button = chart.wait_for_selector('.modebar-btn[data-title="Download plot (with its data layers)"]',
                                          state="attached")
