@@ -142,6 +142,17 @@ def wait_for_iteration(page, n: int, timeout_s: float) -> int:
     return iteration_shown(page)
 
 
+def read_until(read, ok, timeout_s: float = 30.0, pause_s: float = 0.5):
+    """read() until ok(reading) or timeout_s have passed; returns the last reading (the caller asserts
+    on it). A loaded browser draws a change a while after the server has made it."""
+    deadline = time.time() + timeout_s
+    value = read()
+    while not ok(value) and time.time() < deadline:
+        time.sleep(pause_s)
+        value = read()
+    return value
+
+
 def screenshot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from tests.browser import (LIVE_CHART, iteration_shown, legend_clashes, live_chart_frame, page_exceptions,
-                           screenshot, wait_for_iteration, wait_rendered)
+                           read_until, screenshot, wait_for_iteration, wait_rendered)
 from tests.test_browser_presenter import check_presenter_first_screen
 
 PAGES = {   # every page of lab.py (tests/test_browser.py::test_the_list_is_every_page checks)
@@ -80,8 +80,7 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     before = _figure_data(page)
     page.get_by_role("button", name="Play").click()
     assert wait_for_iteration(page, 500, timeout_s=30) >= 500
-    time.sleep(1.0)
-    during = _figure_data(page)        # read while it plays: the drawn curves moved
+    during = read_until(lambda: _figure_data(page), lambda d: d != before)   # read while it plays: the curves moved
     assert during != before, "the figure did not change while training"
     # each redraw updates the drawn chart in place: its SVG survives, and the camera button's file
     # name (a config change, which would make Plotly draw anew) follows the iteration

@@ -5,7 +5,7 @@ import time
 import numpy as np
 
 from tests.browser import (button_name, choose_save_format, iteration_shown, live_chart_frame, metric_value,
-                           page_exceptions, screenshot, wait_for_iteration, wait_rendered)
+                           page_exceptions, read_until, screenshot, wait_for_iteration, wait_rendered)
 
 _FIGURE = """() => {
     const div = document.querySelector('.js-plotly-plot');
@@ -80,8 +80,8 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
     assert total > 100 and ok >= 0.95 * total, (ok, total)
     page.get_by_role("button", name=button_name("Play")).click()
     assert wait_for_iteration(page, 300, timeout_s=60) >= 300
-    time.sleep(1.0)
-    during = _figure(page)
+    during = read_until(lambda: _figure(page),
+                        lambda d: d["fakes"] != before["fakes"] and d["painted"] > before["painted"])
     assert during["fakes"] != before["fakes"], "the fakes did not move while training"
     ok, total = live_chart_frame(page).evaluate(_HEATMAP, False)    # the run's own D(x), as painted
     assert total > 50 and ok >= 0.9 * total, (ok, total)
