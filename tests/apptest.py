@@ -69,15 +69,16 @@ def caption_with(at, text: str) -> str:
     return next(c.value for c in at.caption if text in c.value)
 
 
-def wait_until(read, ok, timeout: float = 20.0, every: float = 0.1):
-    """Poll read() until ok(value) or the timeout; returns the last value (the caller asserts on it)."""
+def wait_until(read, ok, timeout: float = 20.0, every: float = 0.1, message: str = ""):
+    """Poll read() until ok(value), and assert it within the timeout (``message``: what failed, in
+    place of the value); returns the value."""
     import time
     deadline = time.monotonic() + timeout
     value = read()
     while not ok(value) and time.monotonic() < deadline:
         time.sleep(every)
         value = read()
-    assert ok(value), f"not reached within {timeout} s: {value!r}"
+    assert ok(value), f"{message} (within {timeout} s)" if message else f"not reached within {timeout} s: {value!r}"
     return value
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.apptest import wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -142,17 +144,6 @@ def wait_for_iteration(page, n: int, timeout_s: float) -> int:
     return iteration_shown(page)
 
 
-def read_until(read, ok, timeout_s: float = 30.0, pause_s: float = 0.5):
-    """read() until ok(reading) or timeout_s have passed; returns the last reading (the caller asserts
-    on it). A loaded browser draws a change a while after the server has made it."""
-    deadline = time.time() + timeout_s
-    value = read()
-    while not ok(value) and time.time() < deadline:
-        time.sleep(pause_s)
-        value = read()
-    return value
-
-
 def screenshot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
@@ -219,16 +210,15 @@ def choose_save_format(page, label: str, fmt: str, n: int = 0, timeout_s: float 
     """Pick "figures save as" ``label`` and wait until the page's n-th live figure has been drawn with it
     (the page's rerun may begin after a wait for a finished run returns); returns that figure's frame."""
     page.get_by_text(label, exact=True).click()
-    deadline = time.time() + timeout_s
-    while True:
+
+    def drawn_format():
         frame = live_chart_frame(page, n, timeout_s=timeout_s)
         try:
-            if frame.evaluate("() => (document.getElementById('fig').__saveOptions || {}).format") == fmt:
-                break
+            return frame.evaluate("() => (document.getElementById('fig').__saveOptions || {}).format")
         except Exception:  # noqa: BLE001  a frame mounted anew meanwhile
-            pass
-        if time.time() > deadline:
-            raise AssertionError(f"live figure {n} not drawn to save as {fmt} within {timeout_s:.0f} s")
-        time.sleep(0.2)
+            return None
+
+    wait_until(drawn_format, lambda f: f == fmt, timeout=timeout_s, every=0.2,
+               message=f"live figure {n} not drawn to save as {fmt}")
     wait_rendered(page)
     return live_chart_frame(page, n, timeout_s=timeout_s)

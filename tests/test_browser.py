@@ -5,8 +5,9 @@ import time
 
 import pytest
 
+from tests.apptest import wait_until
 from tests.browser import (LIVE_CHART, iteration_shown, legend_clashes, live_chart_frame, page_exceptions,
-                           read_until, screenshot, wait_for_iteration, wait_rendered)
+                           screenshot, wait_for_iteration, wait_rendered)
 from tests.test_browser_presenter import check_presenter_first_screen
 
 PAGES = {   # every page of lab.py (tests/test_browser.py::test_the_list_is_every_page checks)
@@ -80,8 +81,8 @@ def test_toy_gan_trains_live_in_chromium(app_url, browser_page):
     before = _figure_data(page)
     page.get_by_role("button", name="Play").click()
     assert wait_for_iteration(page, 500, timeout_s=30) >= 500
-    during = read_until(lambda: _figure_data(page), lambda d: d != before)   # read while it plays: the curves moved
-    assert during != before, "the figure did not change while training"
+    wait_until(lambda: _figure_data(page), lambda d: d != before, timeout=30, every=0.5,   # read while it plays
+               message="the figure did not change while training")
     # each redraw updates the drawn chart in place: its SVG survives, and the camera button's file
     # name (a config change, which would make Plotly draw anew) follows the iteration
     frame = live_chart_frame(page)

@@ -1,8 +1,8 @@
 """The MNIST pages in real Chromium: live training changes the grid; the pretrained page samples."""
 import time
 
-from tests.browser import (iteration_shown, metric_value, page_exceptions, read_until, screenshot, wait_for_iteration,
-                           wait_rendered)
+from tests.apptest import wait_until
+from tests.browser import iteration_shown, metric_value, page_exceptions, screenshot, wait_for_iteration, wait_rendered
 
 
 def _grid(page) -> str:
@@ -21,8 +21,8 @@ def test_mnist_live_trains_and_the_grid_changes(app_url, browser_page):
     screenshot(page, "mnist_live_start")
     page.get_by_role("button", name="Start").click()
     assert wait_for_iteration(page, 5, timeout_s=90) >= 5
-    assert read_until(lambda: _grid(page), lambda g: g != before) != before, \
-        "the fixed-noise grid did not change while training"
+    wait_until(lambda: _grid(page), lambda g: g != before, timeout=30, every=0.5,
+               message="the fixed-noise grid did not change while training")
     assert metric_value(page, "samples/s") != "paused"
     screenshot(page, "mnist_live_training")
     page.get_by_role("button", name="Pause").click()
@@ -56,8 +56,8 @@ def test_pretrained_page_samples_an_uploaded_checkpoint(app_url, browser_page, t
     wait_rendered(page, 120_000)
     before = _grid(page)
     page.get_by_role("button", name="New samples").click()
-    assert read_until(lambda: _grid(page), lambda g: g != before, timeout_s=60) != before, \
-        "New samples did not change the samples"
+    wait_until(lambda: _grid(page), lambda g: g != before, timeout=60, every=0.5,
+               message="New samples did not change the samples")
     wait_rendered(page, 60_000)
     assert page.locator('[data-testid="stImage"]').count() >= 4
     screenshot(page, "pretrained_uploaded_cgan")

@@ -4,8 +4,9 @@ import time
 
 import numpy as np
 
+from tests.apptest import wait_until
 from tests.browser import (button_name, choose_save_format, iteration_shown, live_chart_frame, metric_value,
-                           page_exceptions, read_until, screenshot, wait_for_iteration, wait_rendered)
+                           page_exceptions, screenshot, wait_for_iteration, wait_rendered)
 
 _FIGURE = """() => {
     const div = document.querySelector('.js-plotly-plot');
@@ -80,9 +81,9 @@ def test_toy2d_trains_live_in_chromium(app_url, browser_page):
     assert total > 100 and ok >= 0.95 * total, (ok, total)
     page.get_by_role("button", name=button_name("Play")).click()
     assert wait_for_iteration(page, 300, timeout_s=60) >= 300
-    during = read_until(lambda: _figure(page),
-                        lambda d: d["fakes"] != before["fakes"] and d["painted"] > before["painted"])
-    assert during["fakes"] != before["fakes"], "the fakes did not move while training"
+    during = wait_until(lambda: _figure(page),
+                        lambda d: d["fakes"] != before["fakes"] and d["painted"] > before["painted"], timeout=30,
+                        every=0.5, message="the fakes did not move, or the main view was not repainted, while training")
     ok, total = live_chart_frame(page).evaluate(_HEATMAP, False)    # the run's own D(x), as painted
     assert total > 50 and ok >= 0.9 * total, (ok, total)
     # the screenshot shows the main view drawn: the canvas over the plot area, repainted while playing
